@@ -1,0 +1,75 @@
+/**
+ * Idle capacity: open N connections (rooms of 10, each joined as a chat
+ * client would) and hold them; report the time to open them all and the
+ * server's resident memory per connection (RSS delta / N). The second half
+ * is opened after a pause and also reported on its own (RSS growth over it
+ * / N/2): the heap's fixed growth (V8's young generation grows to tens of
+ * megabytes under a burst of allocations) weighs on RSS delta / N at small N
+ * and drops out of the marginal figure.
+ *
+ * Past about 28,000 connections one source address runs out of ephemeral
+ * ports (`net.ipv4.ip_local_port_range`), so clients spread over the
+ * loopback addresses 127.0.0.1 to 127.0.0.`sources` (all of 127/8 is
+ * loopback on Linux).
+ *
+ * @module
+ */
+
+import type { RunningServer } from '../lib/process.js'
+import { sleep } from '../lib/stats.js'
+import { closeClients, openClients } from '../lib/wire.js'
+import type { ClientOptions } from '../lib/wire.js'
+
+/** Connections per source address: below the default ephemeral range of 28,232 ports. */
+const PER_SOURCE = 25_000
+
+/** What one idle run measured. */
+export interface IdleResult {
+  connections: number
+  openSeconds: number
+  connectionsPerSecond: number
+  rssBeforeBytes: number
+  rssAfterBytes: number
+  bytesPerConnection: number
+  /** RSS growth per connection over the second half only: fixed costs (young-generation growth, code) left out. */
+  marginalBytesPerConnection: number
+}
+
+/** Opens `count` clients through `optionsFor` against `server`, measures, and closes them. */
+export async function runIdle(
+  server: RunningServer,
+  count: number,
+  optionsFor: (index: number, localAddress: string) => ClientOptions,
+): Promise<IdleResult> {
+  const source = (index: number): string => `127.0.0.${1 + Math.floor(index / PER_SOURCE)}`
+  // Warm the code paths first, so their compiled code and caches are not billed to the connections.
+  await closeClients(await openClients(100, (i) => optionsFor(i, source(i))))
+  await sleep(1000)
+  const rssBeforeBytes = server.rssBytes()
+  const half = Math.floor(count / 2)
+  const started = performance.now()
+  const first = await openClients(half, (i) => optionsFor(i, source(i)), 128)
+  const firstSeconds = (performance.now() - started) / 1000
+  await sleep(1000)
+  const rssHalfBytes = server.rssBytes()
+  const resumed = performance.now()
+  const second = await openClients(count - half, (i) => optionsFor(half + i, source(half + i)), 128)
+  const openSeconds = firstSeconds + (performance.now() - resumed) / 1000
+  // Let join messages and presence broadcasts settle before reading memory.
+  await sleep(2000)
+  const rssAfterBytes = server.rssBytes()
+  await closeClients([...first, ...second])
+  return {
+    connections: count,
+    openSeconds: round(openSeconds, 2),
+    connectionsPerSecond: Math.round(count / openSeconds),
+    rssBeforeBytes,
+    rssAfterBytes,
+    bytesPerConnection: Math.round((rssAfterBytes - rssBeforeBytes) / count),
+    marginalBytesPerConnection: Math.round((rssAfterBytes - rssHalfBytes) / (count - half)),
+  }
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits))
+}

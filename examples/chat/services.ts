@@ -1,0 +1,28 @@
+/**
+ * The objects every consumer of the chat shares, handed to each one through
+ * `asApp({ services })`.
+ *
+ * @module
+ */
+
+import type { PasswordOptions, UserStore } from 'tschannels'
+import type { TokenIssuer } from 'tschannels/jwt'
+
+import type { ChatConfig } from './config.js'
+import type { LoginGuard } from './api/login-guard.js'
+import type { Presence } from './presence/presence.js'
+import type { ChatStore } from './store/chat-store.js'
+
+/** The chat's shared services. */
+export interface ChatServices {
+  readonly config: ChatConfig
+  readonly store: ChatStore
+  readonly users: UserStore
+  readonly presence: Presence
+  /** Issues and refreshes the JWTs (HS256, key derived from `SECRET_KEY`). */
+  readonly tokens: TokenIssuer
+  /** The password hashers: scrypt for new hashes, PBKDF2 also read. */
+  readonly passwords: PasswordOptions
+  /** Counts failed logins; 429 after too many. */
+  readonly loginGuard: LoginGuard
+}

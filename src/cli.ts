@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+/**
+ * The `tschannels` command. `tschannels serve module#export` runs the
+ * protocol server, the way `daphne module:application` does; `tschannels
+ * worker` (channel workers) joins it later as a sibling command.
+ *
+ * Usage errors (an unknown option, a bad value, a missing target) print one
+ * line and exit with 2; failures at start-up (a missing module, a port in
+ * use) exit with 1.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+
+import { ImproperlyConfigured } from './errors.js'
+import { getSettings } from './settings.js'
+import { checkLayerForWorkers, isClusterWorker, runPrimary, superviseWorker } from './server/cluster.js'
+import { loadApplication } from './server/load-application.js'
+import { defaultServeOptions } from './server/options.js'
+import type { ServeOptions } from './server/options.js'
+import { serve } from './server/serve.js'
+import { installSignalHandlers } from './server/shutdown.js'
+import { addWorkerCommand } from './worker/worker-command.js'
+
+const USAGE_ERROR = 2
+
+interface ServeFlags {
+  host: string
+  port: number
+  unixSocket?: string
+  rootPath: string
+  proxyHeaders: boolean
+  pingInterval: number
+  pingTimeout: number
+  maxMessageSize: number
+  perMessageDeflate: boolean
+  handshakeTimeout: number
+  httpTimeout: number
+  applicationCloseTimeout: number
+  sendBufferLimit: number
+  drainWindow: number
+  accessLog: boolean
+  workers: number
+}
+
+const seconds = (ms: number): string => String(ms / 1000)
+
+/** Builds the command tree; `worker` will join `serve` here. */
+function buildProgram(): Command {
+  // HOST and PORT from the environment become the defaults; flags still win.
+  const settings = getSettings()
+  const program = new Command('tschannels')
+    .description('The tschannels protocol server (HTTP/1.1 and WebSocket) and tools.')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') })
+  program
+    .command('serve')
+    .description('Serve an application: tschannels serve path/to/asgi.js#application')
+    .argument(
+      '<target>',
+      "module path and export name, 'path/to/module.js#export' (export defaults to 'application')",
+    )
+    .addOption(new Option('-b, --host <host>', 'interface to listen on (env HOST)').default(settings.host))
+    .addOption(
+      new Option('-p, --port <port>', 'TCP port, 0 picks a free one (env PORT)')
+        .default(settings.port)
+        .argParser(port),
+    )
+    .option('-u, --unix-socket <path>', 'listen on a Unix domain socket instead of host and port')
+    .option('--root-path <path>', 'mount point stripped from paths and reported as rootPath', '')
+    .option(
+      '--proxy-headers',
+      'trust X-Forwarded-For/-Port/-Proto for client and scheme (behind a proxy only)',
+      false,
+    )
+    .addOption(
+      num(
+        '--ping-interval <seconds>',
+        'seconds between WebSocket pings (0: off)',
+        seconds(defaultServeOptions.pingInterval),
+      ),
+    )
+    .addOption(
+      num(
+        '--ping-timeout <seconds>',
+        'seconds a peer has to answer a ping',
+        seconds(defaultServeOptions.pingTimeout),
+      ),
+    )
+    .addOption(
+      int(
+        '--max-message-size <bytes>',
+        'largest WebSocket message; larger ones close with 1009',
+        defaultServeOptions.maxMessageSize,
+      ),
+    )
+    .option('--per-message-deflate', 'enable WebSocket compression (permessage-deflate)', false)
+    .addOption(
+      num(
+        '--handshake-timeout <seconds>',
+        'seconds the application has to accept or reject a WebSocket',
+        seconds(defaultServeOptions.handshakeTimeout),
+      ),
+    )
+    .addOption(
+      num(
+        '--http-timeout <seconds>',
+        'seconds the application has to start an HTTP response (then 503)',
+        seconds(defaultServeOptions.httpResponseTimeout),
+      ),
+    )
+    .addOption(
+      num(
+        '--application-close-timeout <seconds>',
+        'seconds an application may run after its connection closed',
+        seconds(defaultServeOptions.applicationCloseTimeout),
+      ),
+    )
+    .addOption(
+      int(
+        '--send-buffer-limit <bytes>',
+        'bytes buffered for one slow client before it is closed with 1013',
+        defaultServeOptions.sendBufferLimit,
+      ),
+    )
+    .addOption(
+      num(
+        '--drain-window <seconds>',
+        'on shutdown, WebSockets close with 1001 in batches over this many seconds',
+        seconds(defaultServeOptions.drainWindow),
+      ),
+    )
+    .option('--no-access-log', 'do not write the access log to stdout')
+    .addOption(int('--workers <n>', 'number of processes sharing the port (needs a shared channel layer)', 1))
+    .action(async (target: string, flags: ServeFlags) => {
+      process.exitCode = await runServe(target, flags)
+    })
+  addWorkerCommand(program)
+  return program
+}
+
+async function runServe(target: string, flags: ServeFlags): Promise<number> {
+  const log = (line: string): void => void process.stderr.write(`tschannels: ${line}\n`)
+  const app = await loadApplication(target)
+  if (flags.workers > 1 && !isClusterWorker()) {
+    const refusal = await checkLayerForWorkers()
+    if (refusal !== null) throw new ImproperlyConfigured(refusal)
+    log(`starting ${flags.workers} workers`)
+    const code = await runPrimary(flags.workers, log)
+    // Whatever the application module opened when it was imported here (a
+    // Redis client, a database pool) would otherwise keep the primary alive.
+    process.exit(code)
+  }
+  const options: ServeOptions = {
+    host: flags.host,
+    port: flags.port,
+    socketPath: flags.unixSocket,
+    rootPath: flags.rootPath,
+    proxyHeaders: flags.proxyHeaders,
+    pingInterval: flags.pingInterval * 1000,
+    pingTimeout: flags.pingTimeout * 1000,
+    maxMessageSize: flags.maxMessageSize,
+    perMessageDeflate: flags.perMessageDeflate,
+    handshakeTimeout: flags.handshakeTimeout * 1000,
+    httpResponseTimeout: flags.httpTimeout * 1000,
+    applicationCloseTimeout: flags.applicationCloseTimeout * 1000,
+    sendBufferLimit: Math.max(flags.sendBufferLimit, 1),
+    sendHighWaterMark: Math.min(defaultServeOptions.sendHighWaterMark, flags.sendBufferLimit),
+    drainWindow: flags.drainWindow * 1000,
+    accessLog: flags.accessLog,
+  }
+  const handle = await serve(app, options)
+  const address = handle.address()
+  log(
+    `listening on ${typeof address === 'string' ? address : `http://${address.address}:${address.port}`} (pid ${process.pid})`,
+  )
+  const exit = (code: number) => () => process.exit(code)
+  if (isClusterWorker())
+    superviseWorker(
+      () => handle.close(),
+      (code) => process.exit(code),
+    )
+  else installSignalHandlers(() => handle.close(), { onDrained: exit(0), onForced: exit(1), log })
+  return 0
+}
+
+function port(value: string): number {
+  const parsed = Number(value)
+  if (!/^\d+$/.test(value) || parsed > 65535)
+    throw new InvalidArgumentError('expected an integer from 0 to 65535.')
+  return parsed
+}
+
+function num(flags: string, description: string, fallback: string): Option {
+  return new Option(flags, description).default(Number(fallback)).argParser((value) => {
+    const parsed = Number(value)
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
+      throw new InvalidArgumentError('expected a number >= 0.')
+    return parsed
+  })
+}
+
+function int(flags: string, description: string, fallback: number): Option {
+  return new Option(flags, description).default(fallback).argParser((value) => {
+    const parsed = Number(value)
+    if (!/^\d+$/.test(value) || parsed < 1) throw new InvalidArgumentError('expected a positive integer.')
+    return parsed
+  })
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they exit 0.
+      process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR)
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    process.stderr.write(`tschannels: ${message}\n`)
+    // A bad target or option is a usage error; a failure while starting (the
+    // module threw, the port is taken) is not.
+    const usage = error instanceof ImproperlyConfigured && !(error.cause instanceof Error)
+    process.exit(usage ? USAGE_ERROR : 1)
+  }
+}
+
+await main(process.argv)

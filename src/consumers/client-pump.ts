@@ -1,0 +1,56 @@
+/**
+ * Feeds a consumer's dispatcher with the client's events, from the server's
+ * `receive()`, until a terminal event or the consumer stops.
+ *
+ * @module
+ * @internal
+ */
+
+import type { Message, Receive } from '../types.js'
+import { RESOLVED } from '../util/resolved.js'
+import type { SerialDispatcher } from './serial-dispatcher.js'
+
+const TERMINAL_EVENTS = new Set(['websocket.disconnect', 'http.disconnect'])
+
+/**
+ * The client side of a consumer's loop, written with callbacks made once
+ * per connection rather than as an async function: a suspended async
+ * function keeps a generator, its context and fresh promise-reaction
+ * closures for every `await`, for as long as the connection is idle.
+ *
+ * @internal
+ */
+export class ClientPump {
+  readonly #receive: Receive
+  readonly #dispatcher: SerialDispatcher
+  readonly #onMessage: (message: Message) => void
+  readonly #onFailure: (error: unknown) => void
+
+  constructor(receive: Receive, dispatcher: SerialDispatcher) {
+    this.#receive = receive
+    this.#dispatcher = dispatcher
+    this.#onMessage = (message) => this.#handle(message)
+    this.#onFailure = (error) => dispatcher.fail(error)
+  }
+
+  /** Asks for the next event. */
+  start(): void {
+    let next: Promise<Message>
+    try {
+      next = this.#receive()
+    } catch (error) {
+      this.#dispatcher.fail(error)
+      return
+    }
+    next.then(this.#onMessage, this.#onFailure)
+  }
+
+  #handle(message: Message): void {
+    const dispatcher = this.#dispatcher
+    if (dispatcher.stopped) return
+    const ready = dispatcher.deliver(message)
+    if (TERMINAL_EVENTS.has(message.type)) return
+    if (ready === RESOLVED) this.start()
+    else void ready.then(() => this.start())
+  }
+}

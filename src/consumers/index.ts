@@ -1,0 +1,14 @@
+/**
+ * Consumers: one instance per connection, one method per message type.
+ *
+ * @module
+ */
+
+export { Consumer } from './consumer.js'
+export type { ConsumerClass, ConsumerInit } from './consumer.js'
+export { handlerName } from './handler-name.js'
+export { HttpConsumer } from './http-consumer.js'
+export type { BodyChunk, HeadersInit, SendBodyOptions } from './http-consumer.js'
+export { JsonWebsocketConsumer } from './json-websocket-consumer.js'
+export { WebsocketConsumer } from './websocket-consumer.js'
+export type { ReceivedData, WebsocketData, WebsocketSendOptions } from './websocket-consumer.js'

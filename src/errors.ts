@@ -1,0 +1,306 @@
+/**
+ * Every error tschannels throws, one class per failure, each with a stable
+ * `code` that is documented in `docs/errors.md` and never reused.
+ *
+ * Control-flow signals that applications throw on purpose (`StopConsumer`,
+ * `DenyConnection`, `AcceptConnection`) live here too, as they do in Channels.
+ *
+ * @module
+ */
+
+/** Base class of every tschannels error. `code` is stable; the message may change. */
+export class ChannelsError extends Error {
+  static code = 'CHANNELS_ERR_GENERIC'
+  code: string = 'CHANNELS_ERR_GENERIC'
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+// ------------------------------------------------------------ control flow
+
+/**
+ * Thrown inside a consumer handler to end the consumer cleanly: its loop stops
+ * and its channel is discarded. The WebSocket and HTTP consumers throw it
+ * themselves after a disconnect.
+ */
+export class StopConsumer extends ChannelsError {
+  static override code = 'CHANNELS_ERR_STOP_CONSUMER'
+  override code = 'CHANNELS_ERR_STOP_CONSUMER'
+  constructor(message = 'The consumer asked to stop.', options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/**
+ * Thrown from `connect()` to refuse a WebSocket: the consumer closes it, and a
+ * handshake not yet accepted is answered with HTTP 403.
+ */
+export class DenyConnection extends ChannelsError {
+  static override code = 'CHANNELS_ERR_DENY_CONNECTION'
+  override code = 'CHANNELS_ERR_DENY_CONNECTION'
+  constructor(message = 'The consumer denied the connection.', options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** Thrown from `connect()` to accept a WebSocket without calling `accept()`. */
+export class AcceptConnection extends ChannelsError {
+  static override code = 'CHANNELS_ERR_ACCEPT_CONNECTION'
+  override code = 'CHANNELS_ERR_ACCEPT_CONNECTION'
+  constructor(message = 'The consumer accepted the connection.', options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+// ---------------------------------------------------------- configuration
+
+/** A setting or option has a value tschannels cannot work with; the message names it and the fix. */
+export class ImproperlyConfigured extends ChannelsError {
+  static override code = 'CHANNELS_ERR_IMPROPERLY_CONFIGURED'
+  override code = 'CHANNELS_ERR_IMPROPERLY_CONFIGURED'
+}
+
+// ---------------------------------------------------------------- routing
+
+/** `ProtocolTypeRouter` got a scope type it has no application for. */
+export class UnknownScopeType extends ChannelsError {
+  static override code = 'CHANNELS_ERR_UNKNOWN_SCOPE_TYPE'
+  override code = 'CHANNELS_ERR_UNKNOWN_SCOPE_TYPE'
+  /** The scope type that had no application. */
+  readonly scopeType: string
+  constructor(scopeType: string, known: readonly string[]) {
+    super(
+      `No application configured for scope type '${scopeType}'. ` +
+        `ProtocolTypeRouter knows: ${known.length > 0 ? known.map((t) => `'${t}'`).join(', ') : 'nothing'}; ` +
+        `add a '${scopeType}' entry to route it.`,
+    )
+    this.scopeType = scopeType
+  }
+}
+
+/**
+ * No route matched the path (or channel). The server answers 404 for HTTP
+ * and for a WebSocket handshake.
+ */
+export class RouteNotFound extends ChannelsError {
+  static override code = 'CHANNELS_ERR_ROUTE_NOT_FOUND'
+  override code = 'CHANNELS_ERR_ROUTE_NOT_FOUND'
+  /** The HTTP status the server answers with. */
+  readonly status = 404
+}
+
+// --------------------------------------------------------------- consumers
+
+/** A message `type` cannot name a handler (empty, or starts with `_` or `.`). */
+export class InvalidMessageType extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_MESSAGE_TYPE'
+  override code = 'CHANNELS_ERR_INVALID_MESSAGE_TYPE'
+}
+
+/** A consumer has no method for a message type it received. */
+export class NoHandler extends ChannelsError {
+  static override code = 'CHANNELS_ERR_NO_HANDLER'
+  override code = 'CHANNELS_ERR_NO_HANDLER'
+  /** The method name that was looked for. */
+  readonly handlerName: string
+  constructor(message: string, handlerName: string) {
+    super(message)
+    this.handlerName = handlerName
+  }
+}
+
+/**
+ * A WebSocket frame a JSON consumer cannot use. `closeCode` is what the
+ * default `invalidFrame()` closes with.
+ */
+export class InvalidFrame extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_FRAME'
+  override code = 'CHANNELS_ERR_INVALID_FRAME'
+  readonly closeCode: number = 1008
+}
+
+/** A binary frame reached a consumer that only speaks text (JSON); closes with 1003. */
+export class UnsupportedFrame extends InvalidFrame {
+  static override code = 'CHANNELS_ERR_UNSUPPORTED_FRAME'
+  override code = 'CHANNELS_ERR_UNSUPPORTED_FRAME'
+  override readonly closeCode = 1003
+}
+
+/** A text frame is not valid JSON; closes with 1007. */
+export class InvalidJson extends InvalidFrame {
+  static override code = 'CHANNELS_ERR_INVALID_JSON'
+  override code = 'CHANNELS_ERR_INVALID_JSON'
+  override readonly closeCode = 1007
+}
+
+/**
+ * An application sent an event that its protocol does not allow at that
+ * point (a `websocket.send` before `websocket.accept`, a second response
+ * start). Names the event and what was expected.
+ */
+export class InvalidEvent extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_EVENT'
+  override code = 'CHANNELS_ERR_INVALID_EVENT'
+}
+
+// ----------------------------------------------------------- channel layer
+
+/** A channel name breaks the naming rule; the message states the rule. */
+export class InvalidChannelName extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_CHANNEL_NAME'
+  override code = 'CHANNELS_ERR_INVALID_CHANNEL_NAME'
+}
+
+/** A group name breaks the naming rule; the message states the rule. */
+export class InvalidGroupName extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_GROUP_NAME'
+  override code = 'CHANNELS_ERR_INVALID_GROUP_NAME'
+}
+
+/** `send()` found the target channel at capacity; the message was not queued. */
+export class ChannelFull extends ChannelsError {
+  static override code = 'CHANNELS_ERR_CHANNEL_FULL'
+  override code = 'CHANNELS_ERR_CHANNEL_FULL'
+}
+
+/** A pending `receive()` ended because its channel was discarded or its layer closed. */
+export class ReceiveCancelled extends ChannelsError {
+  static override code = 'CHANNELS_ERR_RECEIVE_CANCELLED'
+  override code = 'CHANNELS_ERR_RECEIVE_CANCELLED'
+}
+
+/** The layer was closed with `close()`; create or fetch a new one. */
+export class LayerClosed extends ChannelsError {
+  static override code = 'CHANNELS_ERR_LAYER_CLOSED'
+  override code = 'CHANNELS_ERR_LAYER_CLOSED'
+}
+
+/**
+ * A Redis layer could not reach Redis for a call that needs it (a `send` to
+ * a channel of another process, a `groupAdd`). Local traffic keeps flowing
+ * and the layer reconnects on its own; retry later.
+ */
+export class LayerUnavailable extends ChannelsError {
+  static override code = 'CHANNELS_ERR_LAYER_UNAVAILABLE'
+  override code = 'CHANNELS_ERR_LAYER_UNAVAILABLE'
+}
+
+/**
+ * `receive()` on a process-local channel (`name!local`) that another
+ * process or layer instance created: only its owner may read it, or it
+ * would take that process's messages.
+ */
+export class ForeignChannel extends ChannelsError {
+  static override code = 'CHANNELS_ERR_FOREIGN_CHANNEL'
+  override code = 'CHANNELS_ERR_FOREIGN_CHANNEL'
+}
+
+// ----------------------------------------------------------------- testing
+
+/** A communicator waited longer than its timeout for the application. */
+export class CommunicatorTimeout extends ChannelsError {
+  static override code = 'CHANNELS_ERR_COMMUNICATOR_TIMEOUT'
+  override code = 'CHANNELS_ERR_COMMUNICATOR_TIMEOUT'
+}
+
+/** A communicator waited for an event, but the application had already returned without sending it. */
+export class ApplicationFinished extends ChannelsError {
+  static override code = 'CHANNELS_ERR_APPLICATION_FINISHED'
+  override code = 'CHANNELS_ERR_APPLICATION_FINISHED'
+}
+
+/** The application sent an event other than the one a communicator method expects; the message names both. */
+export class UnexpectedEvent extends ChannelsError {
+  static override code = 'CHANNELS_ERR_UNEXPECTED_EVENT'
+  override code = 'CHANNELS_ERR_UNEXPECTED_EVENT'
+  /** The event that arrived instead. */
+  readonly event: unknown
+  constructor(message: string, event: unknown) {
+    super(message)
+    this.event = event
+  }
+}
+
+// ------------------------------------------------- auth and security
+
+/**
+ * The user may not do what was asked (join a room, read a group). Consumers
+ * close with `closeCode` 4403 after accept; HTTP answers `status` 403.
+ */
+export class PermissionDenied extends ChannelsError {
+  static override code = 'CHANNELS_ERR_PERMISSION_DENIED'
+  override code = 'CHANNELS_ERR_PERMISSION_DENIED'
+  readonly closeCode = 4403
+  readonly status = 403
+}
+
+/**
+ * A token (JWT or opaque) was missing, malformed, expired, forged or
+ * revoked. `reason` says which in one word; the token itself never appears
+ * in the message. Closes with `closeCode` 4401; HTTP answers `status` 401.
+ */
+export class InvalidToken extends ChannelsError {
+  static override code = 'CHANNELS_ERR_INVALID_TOKEN'
+  override code = 'CHANNELS_ERR_INVALID_TOKEN'
+  readonly closeCode = 4401
+  readonly status = 401
+  /** `missing`, `malformed`, `expired`, `not-yet-valid`, `invalid`, `revoked`, `unknown-user`, `inactive-user`. */
+  readonly reason: string
+  constructor(message = 'The token is not valid.', reason = 'invalid', options?: ErrorOptions) {
+    super(message, options)
+    this.reason = reason
+  }
+}
+
+/**
+ * A refresh token that was already used came back: someone holds a copy, so
+ * the whole token family is revoked and the user must log in again.
+ */
+export class TokenReuseDetected extends InvalidToken {
+  static override code = 'CHANNELS_ERR_TOKEN_REUSE_DETECTED'
+  override code = 'CHANNELS_ERR_TOKEN_REUSE_DETECTED'
+  constructor(
+    message = 'A refresh token was used twice; its token family is revoked.',
+    options?: ErrorOptions,
+  ) {
+    super(message, 'revoked', options)
+  }
+}
+
+/**
+ * A rate limit was exceeded. A WebSocket is closed with `closeCode` 4429 (or
+ * its handshake answered 429); HTTP answers `status` 429. `retryAfter` is in
+ * seconds.
+ */
+export class RateLimited extends ChannelsError {
+  static override code = 'CHANNELS_ERR_RATE_LIMITED'
+  override code = 'CHANNELS_ERR_RATE_LIMITED'
+  readonly closeCode = 4429
+  readonly status = 429
+  /** Seconds until another attempt may succeed. */
+  readonly retryAfter: number
+  constructor(message = 'Too many requests; slow down.', retryAfter = 1, options?: ErrorOptions) {
+    super(message, options)
+    this.retryAfter = retryAfter
+  }
+}
+
+/** Too many failed logins for one username or address; `retryAfter` is in seconds. */
+export class TooManyLoginAttempts extends RateLimited {
+  static override code = 'CHANNELS_ERR_TOO_MANY_LOGIN_ATTEMPTS'
+  override code = 'CHANNELS_ERR_TOO_MANY_LOGIN_ATTEMPTS'
+}
+
+/** A password hash is in a format no configured hasher understands. */
+export class UnknownPasswordHasher extends ChannelsError {
+  static override code = 'CHANNELS_ERR_UNKNOWN_PASSWORD_HASHER'
+  override code = 'CHANNELS_ERR_UNKNOWN_PASSWORD_HASHER'
+}
+
+/** A user store refused a new user because the username is taken. */
+export class UserExists extends ChannelsError {
+  static override code = 'CHANNELS_ERR_USER_EXISTS'
+  override code = 'CHANNELS_ERR_USER_EXISTS'
+}

@@ -1,0 +1,32 @@
+/**
+ * Channel layers: the interface, the in-memory layer, the registry and the
+ * naming rules. The Redis layers live in their own subpath.
+ *
+ * @module
+ */
+
+export type { ChannelCapacity, ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channel-layer.js'
+export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './memory.js'
+export {
+  DEFAULT_CHANNEL_LAYER,
+  configureChannelLayers,
+  getChannelLayer,
+  registerLayerBackend,
+  resetChannelLayers,
+  type ChannelLayerConfig,
+  type ChannelLayerSetting,
+  type ChannelLayersConfig,
+  type LayerBackendFactory,
+  type LayerBackendOptions,
+} from './registry.js'
+export {
+  MAX_NAME_LENGTH,
+  isProcessLocalName,
+  isValidChannelName,
+  isValidGroupName,
+  nonLocalName,
+  requireValidChannelName,
+  requireValidGroupName,
+} from './names.js'
+export { capacityFor, compileChannelCapacity, globToRegExp, type CapacityRule } from './capacity.js'
+export { LAYER_DEFAULTS, resolveLayerOptions, type ResolvedLayerOptions } from './options.js'

@@ -1,0 +1,299 @@
+/**
+ * `InMemoryChannelLayer`: the channel layer for one process, the embedded
+ * default. Fast, and gone when the process exits; use the Redis layers to
+ * talk across processes.
+ *
+ * @module
+ */
+
+import { randomBytes } from 'node:crypto'
+
+import { ChannelFull, LayerClosed, ReceiveCancelled } from '../errors.js'
+import type { LayerMessage } from '../types.js'
+import { rejectWith } from '../util/reject-with.js'
+import { capacityFor, type CapacityRule } from './capacity.js'
+import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channel-layer.js'
+import { LISTEN } from './channel-listener.js'
+import type { ChannelListener, ListenableLayer } from './channel-listener.js'
+import { GroupRegistry } from './group-registry.js'
+import { requireMessage } from './layer-message.js'
+import { requireValidChannelName, requireValidGroupName } from './names.js'
+import { resolveLayerOptions } from './options.js'
+import { ChannelState, ReceiveWaiter } from './receive-waiter.js'
+import type { ChannelWaiter } from './receive-waiter.js'
+import { SweepTimer } from './sweep-timer.js'
+import { WatchedWaiter, watchFor } from './watched-waiter.js'
+
+const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
+
+/** Options of `InMemoryChannelLayer`: the common layer options. */
+export type InMemoryChannelLayerOptions = ChannelLayerOptions
+
+/**
+ * A channel layer held in this process's memory, with Channels' semantics:
+ * per-channel capacity, message expiry (a channel holding an expired message
+ * is taken out of its groups, as its consumer is presumably gone) and group
+ * expiry.
+ *
+ * Messages are delivered as given, not copied: a `groupSend` hands the same
+ * object to every member. Treat a message as immutable once sent. (Channels
+ * deep-copies each delivery; for a fan-out to N members that is N copies on
+ * the hot path, so this layer leaves copying to the rare code that mutates.)
+ *
+ * @example
+ * ```ts
+ * const layer = new InMemoryChannelLayer({ capacity: 500 })
+ * const channel = await layer.newChannel()
+ * await layer.groupAdd('room.lobby', channel)
+ * await layer.groupSend('room.lobby', { type: 'chat.message', text: 'hi' })
+ * await layer.receive(channel) // { type: 'chat.message', text: 'hi' }
+ * await layer.close()
+ * ```
+ */
+export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
+  /** Channels' extension names: this layer supports groups and flush. */
+  readonly extensions = EXTENSIONS
+  readonly #expiryMs: number
+  readonly #groupExpiryMs: number
+  readonly #capacity: number
+  readonly #capacityRules: readonly CapacityRule[]
+  readonly #channels = new Map<string, ChannelState>()
+  readonly #groups = new GroupRegistry()
+  readonly #sweeper: SweepTimer
+  #closed = false
+
+  /**
+   * @param options - Capacity and expiry settings; see `ChannelLayerOptions`.
+   * @throws ImproperlyConfigured naming the first invalid option.
+   */
+  constructor(options?: InMemoryChannelLayerOptions) {
+    const resolved = resolveLayerOptions(options, 'InMemoryChannelLayer')
+    this.#expiryMs = resolved.expiry * 1000
+    this.#groupExpiryMs = resolved.groupExpiry * 1000
+    this.#capacity = resolved.capacity
+    this.#capacityRules = resolved.channelCapacity
+    this.#sweeper = new SweepTimer(() => this.#sweep(), Math.min(this.#expiryMs, this.#groupExpiryMs))
+  }
+
+  async send(channel: string, message: LayerMessage): Promise<void> {
+    this.#assertOpen('send')
+    requireValidChannelName(channel)
+    requireMessage(message)
+    const state = this.#channels.get(channel) ?? this.#createState(channel)
+    const waiter = state.waiters.shift()
+    if (waiter !== undefined) return waiter.deliver(message)
+    const now = performance.now()
+    if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
+    if (state.queue.length >= state.capacity) {
+      throw new ChannelFull(
+        `Channel '${channel}' is full: it already holds ${state.capacity} messages, its capacity. ` +
+          'The message was not queued; retry later, make its consumer keep up, or raise `capacity` ' +
+          '(or add a `channelCapacity` pattern for this channel).',
+      )
+    }
+    state.queue.push(message, now + this.#expiryMs)
+  }
+
+  receive(channel: string, options?: ReceiveOptions): Promise<LayerMessage> {
+    // Not `async`: an async function returning the waiter's promise would add
+    // a promise and two microtask ticks to every message a consumer receives.
+    // Failures still come back as a rejected promise.
+    try {
+      this.#assertOpen('receive')
+      // A channel with state was checked when the state was made: the name's
+      // regular expression runs once per channel, not once per message.
+      let state = this.#channels.get(channel)
+      if (state === undefined) requireValidChannelName(channel)
+      const signal = options?.signal
+      if (signal?.aborted) {
+        throw new ReceiveCancelled(
+          `receive() on '${channel}' was cancelled: its signal was already aborted.`,
+          {
+            cause: signal.reason,
+          },
+        )
+      }
+      state ??= this.#createState(channel)
+      const queued = this.#takeQueued(channel, state)
+      if (queued !== undefined) return Promise.resolve(queued)
+      if (signal === undefined) return new ReceiveWaiter(state, channel, undefined).promise
+      return new WatchedWaiter(state, channel, watchFor(signal)).promise
+    } catch (error) {
+      return rejectWith(error)
+    }
+  }
+
+  /** @internal */
+  [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
+    this.#assertOpen('receive')
+    let state = this.#channels.get(channel)
+    if (state === undefined) {
+      requireValidChannelName(channel)
+      state = this.#createState(channel)
+    }
+    const queued = this.#takeQueued(channel, state)
+    if (queued === undefined) state.waiters.push(listener)
+    return queued
+  }
+
+  async newChannel(prefix = 'specific'): Promise<string> {
+    this.#assertOpen('newChannel')
+    // 9 random bytes are 72 bits, 12 base64url characters, all legal in a channel name.
+    const name = `${prefix}.inmemory!${randomBytes(9).toString('base64url')}`
+    requireValidChannelName(name)
+    return name
+  }
+
+  async groupAdd(group: string, channel: string): Promise<void> {
+    this.#assertOpen('groupAdd')
+    requireValidGroupName(group)
+    requireValidChannelName(channel)
+    this.#groups.add(group, channel, performance.now())
+    this.#sweeper.start()
+  }
+
+  async groupDiscard(group: string, channel: string): Promise<void> {
+    this.#assertOpen('groupDiscard')
+    requireValidGroupName(group)
+    requireValidChannelName(channel)
+    const members = this.#groups.members(group)
+    if (members !== undefined) this.#groups.leave(group, members, channel)
+  }
+
+  async groupSend(group: string, message: LayerMessage): Promise<void> {
+    this.#assertOpen('groupSend')
+    requireValidGroupName(group)
+    requireMessage(message)
+    const members = this.#groups.members(group)
+    if (members === undefined) return
+    const now = performance.now()
+    const joinedBefore = now - this.#groupExpiryMs
+    const expiresAt = now + this.#expiryMs
+    // Waiters are served after the walk: a listener runs its consumer's
+    // handler on the spot, and a handler that joins or leaves this group
+    // must not change who gets this message.
+    let waiting: ChannelWaiter[] | undefined
+    // Deleting the current entry while iterating a Map is safe, and visits every other entry once.
+    for (const [channel, joinedAt] of members) {
+      if (joinedAt <= joinedBefore) {
+        this.#groups.leave(group, members, channel)
+        continue
+      }
+      const state = this.#channels.get(channel) ?? this.#createState(channel)
+      const waiter = state.waiters.shift()
+      if (waiter !== undefined) {
+        ;(waiting ??= []).push(waiter)
+        continue
+      }
+      if (state.queue.length > 0) {
+        // A member sitting on stale messages has stopped reading: it leaves its groups, as in Channels.
+        if (state.queue.peekExpiry() <= now) {
+          this.#expire(channel, state, now)
+          continue
+        }
+        // Full members are skipped without an error: one slow consumer must not fail a broadcast.
+        if (state.queue.length >= state.capacity) continue
+      }
+      state.queue.push(message, expiresAt)
+    }
+    if (waiting !== undefined) for (const waiter of waiting) waiter.deliver(message)
+  }
+
+  /**
+   * The channels currently in `group`, in the order they joined: for tests
+   * and introspection (it is not part of the `ChannelLayer` contract, since a
+   * shared layer cannot answer it cheaply). Expired memberships are left out.
+   *
+   * @example
+   * ```ts
+   * await communicator.disconnect()
+   * expect(layer.groupMembers('chat')).toEqual([])
+   * ```
+   */
+  groupMembers(group: string): string[] {
+    requireValidGroupName(group)
+    const members = this.#groups.members(group)
+    if (members === undefined) return []
+    const joinedBefore = performance.now() - this.#groupExpiryMs
+    const live: string[] = []
+    for (const [channel, joinedAt] of members) if (joinedAt > joinedBefore) live.push(channel)
+    return live
+  }
+
+  async discardChannel(channel: string): Promise<void> {
+    this.#assertOpen('discardChannel')
+    requireValidChannelName(channel)
+    const state = this.#channels.get(channel)
+    if (state !== undefined) {
+      this.#channels.delete(channel)
+      state.queue.clear()
+      state.cancelWaiters(
+        new ReceiveCancelled(`receive() on '${channel}' was cancelled: the channel was discarded.`),
+      )
+    }
+    this.#groups.leaveAll(channel)
+  }
+
+  async flush(): Promise<void> {
+    this.#assertOpen('flush')
+    this.#reset('the layer was flushed')
+  }
+
+  /** Flushes, stops the sweep timer, and makes every later call throw `LayerClosed`. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#reset('the layer was closed')
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#closed) {
+      throw new LayerClosed(
+        `InMemoryChannelLayer.${method}() was called after close(). Create a new layer, ` +
+          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
+      )
+    }
+  }
+
+  #createState(channel: string): ChannelState {
+    const state = new ChannelState(capacityFor(channel, this.#capacityRules, this.#capacity))
+    this.#channels.set(channel, state)
+    this.#sweeper.start()
+    return state
+  }
+
+  /** The oldest live message queued on `channel`, taken off the queue, or `undefined`. */
+  #takeQueued(channel: string, state: ChannelState): LayerMessage | undefined {
+    if (state.queue.length === 0) return undefined
+    const now = performance.now()
+    if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
+    return state.queue.length > 0 ? state.queue.shift() : undefined
+  }
+
+  /** Drops the stale head of `channel`'s queue and takes the channel out of its groups. */
+  #expire(channel: string, state: ChannelState, now: number): void {
+    state.queue.dropExpired(now)
+    this.#groups.leaveAll(channel)
+  }
+
+  #reset(reason: string): void {
+    for (const [channel, state] of this.#channels) {
+      state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+    }
+    this.#channels.clear()
+    this.#groups.clear()
+    this.#sweeper.stop()
+  }
+
+  /** Reclaims memory held by stale messages, idle channels and expired memberships. */
+  #sweep(): void {
+    const now = performance.now()
+    for (const [channel, state] of this.#channels) {
+      if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
+      if (state.queue.length === 0 && state.waiters.length === 0) this.#channels.delete(channel)
+    }
+    this.#groups.expire(now - this.#groupExpiryMs)
+    // It restarts with the next send, receive or groupAdd.
+    if (this.#channels.size === 0 && this.#groups.size === 0) this.#sweeper.stop()
+  }
+}

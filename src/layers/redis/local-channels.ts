@@ -1,0 +1,154 @@
+/**
+ * The channels of this process and the messages waiting in them: the local
+ * end of "one Redis reader per process, demultiplexed locally". A layer's
+ * reader takes a batch from Redis and hands each message to the channel it
+ * names; `receive()` takes it from there without another round trip.
+ *
+ * Only open channels receive: a message for a channel that was discarded
+ * (its consumer ended) is dropped on arrival, so nothing builds up.
+ *
+ * @module
+ * @internal
+ */
+
+import { ReceiveCancelled } from '../../errors.js'
+import type { LayerMessage } from '../../types.js'
+import type { ChannelListener } from '../channel-listener.js'
+import { ChannelState, ReceiveWaiter } from '../receive-waiter.js'
+
+/** What became of a message handed to `deliver()`. @internal */
+export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'
+
+/**
+ * Open channels with their buffers and waiting receives.
+ *
+ * @internal
+ */
+export class LocalChannels {
+  readonly #states = new Map<string, ChannelState>()
+  readonly #capacityOf: (channel: string) => number
+  readonly #expiryMs: number
+
+  /**
+   * @param capacityOf - The capacity of a channel (from `capacity` and `channelCapacity`).
+   * @param expiryMs - How long a message may wait in a buffer.
+   */
+  constructor(capacityOf: (channel: string) => number, expiryMs: number) {
+    this.#capacityOf = capacityOf
+    this.#expiryMs = expiryMs
+  }
+
+  /** Number of open channels. */
+  get size(): number {
+    return this.#states.size
+  }
+
+  /** Whether `channel` is open here. */
+  has(channel: string): boolean {
+    return this.#states.has(channel)
+  }
+
+  /** Opens `channel` (a no-op when it is open). */
+  open(channel: string): ChannelState {
+    let state = this.#states.get(channel)
+    if (state === undefined) this.#states.set(channel, (state = new ChannelState(this.#capacityOf(channel))))
+    return state
+  }
+
+  /** The names of the open channels. */
+  names(): IterableIterator<string> {
+    return this.#states.keys()
+  }
+
+  /** Messages buffered in `channel` (tests, capacity checks). */
+  queued(channel: string): number {
+    return this.#states.get(channel)?.queue.length ?? 0
+  }
+
+  /** Whether `channel` is open and its buffer holds `capacity` messages with nobody waiting. */
+  isFull(channel: string): boolean {
+    const state = this.#states.get(channel)
+    if (state === undefined || state.waiters.length > 0) return false
+    this.#dropStale(state)
+    return state.queue.length >= state.capacity
+  }
+
+  /**
+   * Hands `message` to the oldest waiting receive, or buffers it. A full
+   * buffer keeps what it has and refuses the new message, as a full channel
+   * does in Redis.
+   *
+   * @param sentAt - When the message was sent (epoch ms), so that its age counts towards expiry.
+   */
+  deliver(channel: string, message: LayerMessage, sentAt?: number): Delivery {
+    const state = this.#states.get(channel)
+    if (state === undefined) return 'closed'
+    const waiter = state.waiters.shift()
+    if (waiter !== undefined) {
+      waiter.deliver(message)
+      return 'delivered'
+    }
+    // One clock read serves both the stale check and the new message's expiry: a burst queues
+    // thousands of messages, and each read of the clock costs about as much as the rest of this.
+    const now = performance.now()
+    if (state.queue.peekExpiry() <= now) state.queue.dropExpired(now)
+    if (state.queue.length >= state.capacity) return 'full'
+    const age = sentAt === undefined ? 0 : Math.max(0, Date.now() - sentAt)
+    state.queue.push(message, now + this.#expiryMs - age)
+    return 'queued'
+  }
+
+  /** The next message of `channel` (opening it if needed). */
+  receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
+    const state = this.#states.get(channel) ?? this.open(channel)
+    const queued = this.#takeQueued(state)
+    if (queued !== undefined) return Promise.resolve(queued)
+    return new ReceiveWaiter(state, channel, signal).promise
+  }
+
+  /**
+   * The next message of `channel` if one is buffered, or `undefined` with
+   * `listener` parked in the channel's queue of waiters (opening it if needed).
+   */
+  listen(channel: string, listener: ChannelListener): LayerMessage | undefined {
+    const state = this.#states.get(channel) ?? this.open(channel)
+    const queued = this.#takeQueued(state)
+    if (queued === undefined) state.waiters.push(listener)
+    return queued
+  }
+
+  /** Closes `channel`: drops its buffer and cancels its receives. */
+  discard(channel: string, reason: string): void {
+    const state = this.#states.get(channel)
+    if (state === undefined) return
+    this.#states.delete(channel)
+    state.queue.clear()
+    state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+  }
+
+  /** Empties every buffer and cancels every receive; channels stay open (flush). */
+  clear(reason: string): void {
+    for (const [channel, state] of this.#states) {
+      state.queue.clear()
+      state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+    }
+  }
+
+  /** Closes every channel (layer close). */
+  closeAll(reason: string): void {
+    this.clear(reason)
+    this.#states.clear()
+  }
+
+  /** The oldest buffered message that has not expired, taken out; `undefined` when there is none. */
+  #takeQueued(state: ChannelState): LayerMessage | undefined {
+    if (state.queue.length === 0) return undefined
+    this.#dropStale(state)
+    return state.queue.length > 0 ? state.queue.shift() : undefined
+  }
+
+  #dropStale(state: ChannelState): void {
+    const now = performance.now()
+    if (state.queue.peekExpiry() <= now) state.queue.dropExpired(now)
+  }
+}

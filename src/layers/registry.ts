@@ -1,0 +1,203 @@
+/**
+ * The channel-layer registry, tschannels' `CHANNEL_LAYERS`: aliases mapped to
+ * layer settings, each layer built on first use and then shared. It is the
+ * one piece of module state in tschannels, and `resetChannelLayers()` clears
+ * it for tests.
+ *
+ * Backends are looked up by name. `memory` is built in; the Redis layers
+ * register `redis` and `redis-pubsub` when their module is imported, which
+ * keeps their client library out of processes that do not use them.
+ *
+ * @module
+ */
+
+import { ImproperlyConfigured } from '../errors.js'
+import type { ChannelLayer } from './channel-layer.js'
+import { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './memory.js'
+
+/** The alias `getChannelLayer()` uses when given none, as in Channels. */
+export const DEFAULT_CHANNEL_LAYER = 'default'
+
+/**
+ * Options type of each backend, by backend name. A module that registers a
+ * backend adds its entry by declaration merging, so that
+ * `configureChannelLayers` checks its options:
+ *
+ * @example
+ * ```ts
+ * declare module 'tschannels' {
+ *   interface LayerBackendOptions { redis: RedisChannelLayerOptions }
+ * }
+ * ```
+ */
+export interface LayerBackendOptions {
+  memory: InMemoryChannelLayerOptions
+}
+
+/** Builds a layer from its `options`; `alias` is the name it is configured under (for messages). */
+export type LayerBackendFactory<Options = Record<string, unknown>> = (
+  options: Options | undefined,
+  alias: string,
+) => ChannelLayer
+
+/** A layer described by backend name and options, like one `CHANNEL_LAYERS` entry. */
+export type ChannelLayerConfig = {
+  [Name in keyof LayerBackendOptions]: { backend: Name; options?: LayerBackendOptions[Name] }
+}[keyof LayerBackendOptions]
+
+/** One alias's setting: a backend config, a ready layer, or a function that builds one on first use. */
+export type ChannelLayerSetting = ChannelLayerConfig | ChannelLayer | (() => ChannelLayer)
+
+/** Every alias's setting; `default` is the one consumers use unless told otherwise. */
+export type ChannelLayersConfig = Readonly<Record<string, ChannelLayerSetting>>
+
+const backends = new Map<string, LayerBackendFactory<never>>()
+/** `undefined` until `configureChannelLayers` is called: then `default` is an in-memory layer. */
+let settings: ChannelLayersConfig | undefined
+const instances = new Map<string, ChannelLayer>()
+
+/**
+ * Makes a backend available to `configureChannelLayers` under `name`.
+ * Registering a name again replaces its factory (tests may stub a backend).
+ *
+ * @example
+ * ```ts
+ * registerLayerBackend('redis', (options) => new RedisChannelLayer(options))
+ * ```
+ */
+export function registerLayerBackend<Name extends string>(
+  name: Name,
+  factory: LayerBackendFactory<
+    Name extends keyof LayerBackendOptions ? LayerBackendOptions[Name] : Record<string, unknown>
+  >,
+): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ImproperlyConfigured('A layer backend needs a non-empty name.')
+  }
+  if (typeof factory !== 'function') {
+    throw new ImproperlyConfigured(`The layer backend '${name}' needs a factory function.`)
+  }
+  backends.set(name, factory)
+}
+
+registerLayerBackend('memory', (options) => new InMemoryChannelLayer(options))
+
+/**
+ * Sets the channel layers, replacing any earlier configuration, as
+ * `CHANNEL_LAYERS` does in Django settings. Layers are built lazily by
+ * `getChannelLayer()`. Layers built from an earlier configuration are
+ * forgotten but not closed; call `resetChannelLayers()` first to close them.
+ *
+ * Until this is called, `default` is an in-memory layer, so a single process
+ * works with no set-up. Pass `{}` to have no layer at all.
+ *
+ * @throws ImproperlyConfigured when a setting is neither a backend config, a layer nor a function.
+ *
+ * @example
+ * ```ts
+ * configureChannelLayers({
+ *   default: { backend: 'memory', options: { capacity: 500 } },
+ *   tests: new InMemoryChannelLayer(),
+ * })
+ * ```
+ */
+export function configureChannelLayers(config: ChannelLayersConfig): void {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ImproperlyConfigured(
+      "configureChannelLayers() takes an object of aliases, such as { default: { backend: 'memory' } }.",
+    )
+  }
+  for (const [alias, setting] of Object.entries(config)) checkSetting(alias, setting)
+  settings = Object.freeze({ ...config })
+  instances.clear()
+}
+
+/**
+ * The channel layer configured under `alias`, built on the first call and
+ * the same instance afterwards; `null` when `alias` is not configured (as
+ * Channels returns `None`). With no configuration at all, `default` is an
+ * in-memory layer.
+ *
+ * @throws ImproperlyConfigured when the alias names an unknown backend or its options are invalid.
+ *
+ * @example
+ * ```ts
+ * const layer = getChannelLayer()
+ * if (layer) await layer.groupSend('room.lobby', { type: 'chat.message', text: 'hi' })
+ * ```
+ */
+export function getChannelLayer(alias: string = DEFAULT_CHANNEL_LAYER): ChannelLayer | null {
+  const existing = instances.get(alias)
+  if (existing !== undefined) return existing
+  const setting =
+    settings === undefined
+      ? alias === DEFAULT_CHANNEL_LAYER
+        ? ({ backend: 'memory' } as const)
+        : undefined
+      : Object.hasOwn(settings, alias)
+        ? settings[alias]
+        : undefined
+  if (setting === undefined) return null
+  const layer = build(alias, setting)
+  instances.set(alias, layer)
+  return layer
+}
+
+/**
+ * Closes every layer the registry built or was given, and returns the
+ * registry to its unconfigured state. Registered backends stay. Meant for
+ * tests: call it in `afterEach`.
+ *
+ * @throws the first error a layer's `close()` threw, after trying to close them all.
+ */
+export async function resetChannelLayers(): Promise<void> {
+  const open = [...instances.values()]
+  instances.clear()
+  settings = undefined
+  const results = await Promise.allSettled(open.map((layer) => layer.close()))
+  const failed = results.find((result) => result.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
+}
+
+function build(alias: string, setting: ChannelLayerSetting): ChannelLayer {
+  if (isLayer(setting)) return setting
+  if (typeof setting === 'function') {
+    const layer = setting()
+    if (!isLayer(layer)) {
+      throw new ImproperlyConfigured(
+        `The function configured for channel layer '${alias}' did not return a layer.`,
+      )
+    }
+    return layer
+  }
+  const factory = backends.get(setting.backend) as LayerBackendFactory<unknown> | undefined
+  if (factory === undefined) {
+    const known = [...backends.keys()].map((name) => `'${name}'`).join(', ')
+    throw new ImproperlyConfigured(
+      `Channel layer '${alias}' uses backend '${setting.backend}', which is not registered. ` +
+        `Known backends: ${known}. A backend registers itself when its module is imported ` +
+        "(for 'redis' and 'redis-pubsub', import 'tschannels/layers/redis' first).",
+    )
+  }
+  return factory(setting.options, alias)
+}
+
+function checkSetting(alias: string, setting: unknown): void {
+  if (typeof setting === 'function' || isLayer(setting)) return
+  if (typeof setting === 'object' && setting !== null && 'backend' in setting) {
+    if (typeof setting.backend === 'string') return
+  }
+  throw new ImproperlyConfigured(
+    `Channel layer '${alias}' must be { backend: 'memory', options?: {...} }, a channel layer instance, ` +
+      'or a function returning one.',
+  )
+}
+
+function isLayer(value: unknown): value is ChannelLayer {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ChannelLayer).send === 'function' &&
+    typeof (value as ChannelLayer).receive === 'function'
+  )
+}

@@ -1,0 +1,7 @@
+/**
+ * Middleware building blocks.
+ *
+ * @module
+ */
+
+export { BaseMiddleware } from './base-middleware.js'

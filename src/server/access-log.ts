@@ -1,0 +1,105 @@
+/**
+ * The access log: one line per HTTP response in the common log format, and
+ * one line per step of a WebSocket's life (connecting, accepted or rejected,
+ * disconnected with its code), the way Daphne writes them. Query values that
+ * are secrets (`token`, `access_token`, `password`) are redacted, because
+ * access logs travel to places credentials must not.
+ *
+ * @module
+ */
+
+import type { AccessLogTarget } from './options.js'
+
+const SECRET_NAMES = new Set(['token', 'access_token', 'password'])
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** One request or connection, as the log line names it. @internal */
+export interface LogSubject {
+  client: readonly [string, number] | null
+  rawPath: string
+  queryString: string
+}
+
+/** Writes access-log lines; a disabled log costs one branch per event. @internal */
+export class AccessLog {
+  readonly enabled: boolean
+  #write: (line: string) => void
+  #stampSecond = -1
+  #stamp = ''
+
+  constructor(target: AccessLogTarget) {
+    this.enabled = target !== false
+    if (target === false) this.#write = () => {}
+    else if (target === true) this.#write = (line) => process.stdout.write(line + '\n')
+    else if (typeof target === 'function') this.#write = target
+    else this.#write = (line) => target.write(line + '\n')
+  }
+
+  /** `host - - [date] "GET /path?q HTTP/1.1" 200 1234` */
+  http(subject: LogSubject, method: string, httpVersion: string, status: number, bytes: number): void {
+    if (!this.enabled) return
+    const request = `${method} ${target(subject)} HTTP/${httpVersion}`
+    this.#line(subject, `"${request}" ${status} ${bytes > 0 ? bytes : '-'}`)
+  }
+
+  /** A WebSocket step: `WSCONNECTING`, `WSCONNECT`, `WSREJECT`, `WSDISCONNECT`. */
+  websocket(subject: LogSubject, step: string, status: number | string = '-', detail = ''): void {
+    if (!this.enabled) return
+    this.#line(subject, `"${step} ${target(subject)}" ${status} -${detail ? ` ${detail}` : ''}`)
+  }
+
+  #line(subject: LogSubject, rest: string): void {
+    const host = subject.client ? `${subject.client[0]}:${subject.client[1]}` : '-'
+    try {
+      this.#write(`${host} - - [${this.#now()}] ${rest}`)
+    } catch {
+      // A broken log destination must not take requests down with it.
+    }
+  }
+
+  // Formatting a date is the costliest part of a line; it changes once a second.
+  #now(): string {
+    const now = Date.now()
+    const second = Math.floor(now / 1000)
+    if (second !== this.#stampSecond) {
+      this.#stampSecond = second
+      this.#stamp = formatClfDate(new Date(now))
+    }
+    return this.#stamp
+  }
+}
+
+/** Replaces the values of secret query parameters with `REDACTED`. @internal */
+export function redactQuery(query: string): string {
+  if (!query) return query
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const rawName = eq === -1 ? pair : pair.slice(0, eq)
+      let name = rawName
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '))
+      } catch {
+        // An undecodable name is not one of ours; keep it as it came.
+      }
+      return SECRET_NAMES.has(name.toLowerCase()) && eq !== -1 ? `${rawName}=REDACTED` : pair
+    })
+    .join('&')
+}
+
+function target(subject: LogSubject): string {
+  return subject.queryString ? `${subject.rawPath}?${redactQuery(subject.queryString)}` : subject.rawPath
+}
+
+function formatClfDate(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  const offset = -date.getTimezoneOffset()
+  const sign = offset >= 0 ? '+' : '-'
+  const abs = Math.abs(offset)
+  return (
+    `${pad(date.getDate())}/${MONTHS[date.getMonth()]}/${date.getFullYear()}:` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  )
+}

@@ -1,0 +1,42 @@
+/**
+ * What every handler of one server shares: the application, the resolved
+ * options, the access log, the application runner and the draining flag.
+ *
+ * @module
+ */
+
+import { AccessLog } from './access-log.js'
+import { AppRunner } from './app-runner.js'
+import { resolveOptions } from './options.js'
+import type { ResolvedOptions, ServeOptions } from './options.js'
+import { ImproperlyConfigured } from '../errors.js'
+import type { Application } from '../types.js'
+
+/** Shared state of one server (or one `attach()`). @internal */
+export interface ServerContext {
+  readonly app: Application
+  readonly options: ResolvedOptions
+  readonly accessLog: AccessLog
+  readonly runner: AppRunner
+  /** Set once shutdown starts: new connections are refused, responses close their connection. */
+  draining: boolean
+}
+
+/**
+ * Checks the application, resolves the options and builds the shared state
+ * of a new server; `caller` names `serve()` or `attach()` in errors.
+ * @internal
+ */
+export function createServerContext(app: Application, options: ServeOptions, caller: string): ServerContext {
+  if (typeof app !== 'function') {
+    throw new ImproperlyConfigured(`${caller} needs an application function, got ${typeof app}.`)
+  }
+  const resolved = resolveOptions(options)
+  return {
+    app,
+    options: resolved,
+    accessLog: new AccessLog(resolved.accessLog),
+    runner: new AppRunner(),
+    draining: false,
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * One WebSocket from handshake to close, as an application sees it through
+ * `receive()` and `send()`. The handshake waits for the application's
+ * answer; frames are queued in order until it asks for them (and the socket
+ * stops reading when too many wait); `send()` resolves at once while the
+ * outbound buffer is low, waits for the socket to drain above the high-water
+ * mark, and closes the connection with 1013 above the hard limit. The
+ * application gets exactly one `websocket.disconnect`, whatever ended the
+ * connection.
+ *
+ * @module
+ */
+
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+
+import type { WebSocket } from 'ws'
+
+import { isExpectedError, statusForError } from './app-runner.js'
+import { CloseCode, closeCodeOfError } from './close-codes.js'
+import type { ServerContext } from './context.js'
+import { DenialResponse } from './denial-response.js'
+import { Inbox } from './inbox.js'
+import { SendBuffer } from './send-buffer.js'
+import { buildWebsocketScope } from './scope.js'
+import { readControlEvent } from './websocket-control-event.js'
+import type { ConnectionState } from './websocket-control-event.js'
+import { acceptHeaderLines, checkSubprotocol, rejectHandshake } from './websocket-handshake.js'
+import { watchRawSocket, watchWebSocket } from './websocket-listeners.js'
+import type { SocketEvents } from './websocket-listeners.js'
+import { InvalidEvent } from '../errors.js'
+import type { Headers, Message, WebsocketScope, WebsocketSendEvent } from '../types.js'
+import { RESOLVED } from '../util/resolved.js'
+
+const WS_OPEN = 1
+const NO_LINES: string[] = []
+
+/** What a connection needs from the handler that owns it. @internal */
+export interface ConnectionOwner {
+  readonly ctx: ServerContext
+  /** Completes the handshake through `ws`; calls `onOpen()` synchronously, or never when the socket died. */
+  upgrade(connection: WebsocketConnection, req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Forgets a connection that is gone. */
+  release(connection: WebsocketConnection): void
+}
+
+/** One WebSocket connection. @internal */
+export class WebsocketConnection implements SocketEvents {
+  readonly scope: WebsocketScope
+  /** The subprotocol chosen in `websocket.accept`, read by the handshake. */
+  subprotocol: string | null = null
+  /** Extra 101 header lines chosen in `websocket.accept`, read by the handshake. */
+  acceptHeaderLines: string[] = NO_LINES
+  /** Liveness: the number of the ping sweep whose pong is still missing, or 0. */
+  awaitingPong = 0
+  #owner: ConnectionOwner
+  #ctx: ServerContext
+  // Both are let go once the upgrade is done: an IncomingMessage with its headers is
+  // kilobytes, and an idle connection holding it would pay for it for its whole life.
+  #req: IncomingMessage | null
+  #socket: Duplex
+  #head: Buffer | null
+  #ws: WebSocket | null = null
+  #state: ConnectionState = 'connecting'
+  #inbox: Inbox
+  #rejected = false
+  #closeCode = 0
+  #closeReason = ''
+  #denial: DenialResponse | null = null
+  #timer: NodeJS.Timeout | undefined
+  // Made on the first send that finds the socket backed up; most connections never need one.
+  #sendBuffer: SendBuffer | null = null
+
+  /** The application's `send()`; `websocket.send` on an open socket is the fast path. */
+  // Bound once here rather than written as an arrow field: under a transpiler
+  // that keeps function names, an arrow field costs a name property of its
+  // own on every connection.
+  readonly send: (message: Message) => Promise<void>
+
+  constructor(owner: ConnectionOwner, req: IncomingMessage, socket: Duplex, head: Buffer) {
+    this.#owner = owner
+    this.#ctx = owner.ctx
+    this.#req = req
+    this.#socket = socket
+    this.#head = head
+    this.#inbox = new Inbox(this.#ctx.options.maxQueuedMessages)
+    this.scope = buildWebsocketScope(req, this.#ctx.options)
+    this.send = this.#send.bind(this)
+  }
+
+  /** True after accept, until the close starts. */
+  get isOpen(): boolean {
+    return this.#state === 'open'
+  }
+
+  /** True while the socket is paused because the application is behind on `receive()`. */
+  get isPaused(): boolean {
+    return this.#inbox.paused
+  }
+
+  /** Starts the application with `websocket.connect` waiting in its queue. */
+  start(): void {
+    this.#ctx.accessLog.websocket(this.scope, 'WSCONNECTING')
+    watchRawSocket(this.#socket, this)
+    this.#timer = setTimeout(() => this.#onHandshakeTimeout(), this.#ctx.options.handshakeTimeout)
+    this.#inbox.push({ type: 'websocket.connect' })
+    void this.#ctx.runner.run(this.#ctx.app, this.scope, this.receive, this.send, (error) =>
+      this.#onAppDone(error),
+    )
+  }
+
+  /** The application's `receive()`. */
+  get receive(): () => Promise<Message> {
+    return this.#inbox.receive
+  }
+
+  #send(message: Message): Promise<void> {
+    if (message.type === 'websocket.send' && this.#state === 'open') {
+      const ws = this.#ws!
+      if (ws.readyState !== WS_OPEN) return RESOLVED
+      const { text, bytes } = message as WebsocketSendEvent
+      if (text != null) ws.send(text)
+      else if (bytes != null) ws.send(bytes)
+      else return Promise.reject(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
+      const buffered = ws.bufferedAmount
+      return buffered <= this.#ctx.options.sendHighWaterMark ? RESOLVED : this.#backpressure(buffered)
+    }
+    try {
+      return this.#sendSlow(message)
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on unchanged
+      return Promise.reject(error)
+    }
+  }
+
+  /** Sends a liveness ping stamped with the sweep number. */
+  ping(sweep: number): void {
+    // A paused socket is not read, so its pong could not be seen: the
+    // application is the slow party there, not the peer.
+    if (this.#inbox.paused || this.#state !== 'open') return
+    this.awaitingPong = sweep
+    this.#ws!.ping()
+  }
+
+  /** Drops a peer that did not answer a ping in time. */
+  terminateDead(): void {
+    if (this.#state !== 'open') return
+    this.#closeBy(CloseCode.ABNORMAL, 'ping timeout')
+    this.#ws!.terminate()
+  }
+
+  /** Shutdown: 1001 for open sockets, 503 for handshakes still waiting. */
+  shutdown(): void {
+    if (this.#state === 'connecting') this.#reject(503)
+    else if (this.#state === 'open') this.#close(CloseCode.GOING_AWAY, 'Server shutting down')
+  }
+
+  /** The last resort after the close timeout: destroys the socket, whatever its state. */
+  destroy(): void {
+    if (this.#ws) this.#ws.terminate()
+    else this.#socket.destroy()
+  }
+
+  /** Called by the handler once `ws` has completed the handshake. */
+  onOpen(ws: WebSocket): void {
+    this.#ws = ws
+    this.#state = 'open'
+    this.#ctx.accessLog.websocket(this.scope, 'WSCONNECT', 101)
+    this.#inbox.attach(ws)
+    watchWebSocket(ws, this)
+  }
+
+  /** @internal */
+  onSocketClose(): void {
+    if (this.#ws === null) this.#gone(CloseCode.ABNORMAL, '')
+  }
+
+  /** @internal */
+  onFrame(data: Buffer, isBinary: boolean): void {
+    this.awaitingPong = 0
+    this.#inbox.push(
+      isBinary
+        ? { type: 'websocket.receive', bytes: data }
+        : { type: 'websocket.receive', text: data.toString() },
+    )
+  }
+
+  /** @internal */
+  onPong(): void {
+    this.awaitingPong = 0
+  }
+
+  /** @internal */
+  onProtocolError(error: Error): void {
+    // Protocol errors (oversize, bad UTF-8, bad framing) end the socket
+    // without a close frame from the peer; remember the code ws sent.
+    this.#closeBy(closeCodeOfError(error), '')
+  }
+
+  /** @internal */
+  onClose(code: number, reason: Buffer): void {
+    if (this.#closeCode) this.#gone(this.#closeCode, this.#closeReason)
+    else this.#gone(code, reason.toString())
+  }
+
+  #sendSlow(message: Message): Promise<void> {
+    const action = readControlEvent(message, this.#state)
+    switch (action.kind) {
+      case 'accept':
+        this.#accept(action.subprotocol, action.headers)
+        break
+      case 'reject':
+        this.#reject(403)
+        break
+      case 'close':
+        this.#close(action.code, action.reason)
+        break
+      case 'deny':
+        this.#denial = new DenialResponse(this.#socket, action.start)
+        this.#clearTimer()
+        this.#state = 'denying'
+        break
+      case 'deny-body':
+        if (this.#denial!.write(action.body)) {
+          this.#rejected = true
+          this.#ctx.accessLog.websocket(this.scope, 'WSREJECT', this.#denial!.status)
+          this.#gone(CloseCode.ABNORMAL, '')
+        }
+        break
+      case 'none':
+        break
+    }
+    return RESOLVED
+  }
+
+  #accept(subprotocol: string | null, headers: Headers): void {
+    checkSubprotocol(this.scope.subprotocols, subprotocol)
+    const lines = acceptHeaderLines(headers)
+    this.#clearTimer()
+    this.subprotocol = subprotocol
+    if (lines.length > 0) this.acceptHeaderLines = lines
+    this.#state = 'upgrading'
+    this.#owner.upgrade(this, this.#req!, this.#socket, this.#head!)
+    this.#req = null
+    this.#head = null
+    // `ws` completes synchronously; still upgrading means it found the socket dead.
+    if (this.#state === 'upgrading') this.#gone(CloseCode.ABNORMAL, '')
+  }
+
+  #reject(status: number): void {
+    this.#clearTimer()
+    this.#rejected = true
+    this.#ctx.accessLog.websocket(this.scope, 'WSREJECT', status)
+    rejectHandshake(this.#socket, status)
+    this.#gone(CloseCode.ABNORMAL, '')
+  }
+
+  #close(code: number, reason: string): void {
+    this.#closeBy(code, reason)
+    this.#ws!.close(code, reason)
+  }
+
+  #closeBy(code: number, reason: string): void {
+    if (!this.#closeCode) {
+      this.#closeCode = code
+      this.#closeReason = reason
+    }
+    this.#state = 'closed'
+  }
+
+  #clearTimer(): void {
+    // Dropping the reference matters as much as clearing: a cleared Timeout
+    // and its callback would otherwise stay for the connection's whole life.
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #backpressure(buffered: number): Promise<void> {
+    this.#sendBuffer ??= new SendBuffer(this.#socket, this.#ctx.options.sendBufferLimit)
+    if (!this.#sendBuffer.overflows(buffered)) return this.#sendBuffer.drained()
+    const { logger, pingTimeout } = this.#ctx.options
+    logger.warn(
+      `Closing WebSocket ${this.scope.rawPath} with 1013: ${buffered} bytes wait for a client that does not read.`,
+    )
+    this.#close(CloseCode.TRY_AGAIN_LATER, 'Client too slow')
+    // The client is not reading, so it will not answer the close frame
+    // soon: tell the application now and free the socket after a grace period.
+    this.#gone(CloseCode.TRY_AGAIN_LATER, 'Client too slow')
+    const ws = this.#ws!
+    setTimeout(() => ws.terminate(), Math.min(pingTimeout || 5000, 5000)).unref()
+    return RESOLVED
+  }
+
+  #onHandshakeTimeout(): void {
+    if (this.#state !== 'connecting') return
+    const { logger, handshakeTimeout } = this.#ctx.options
+    logger.warn(
+      `No answer to the WebSocket handshake for ${this.scope.rawPath} in ${handshakeTimeout} ms; sent 503.`,
+    )
+    this.#reject(503)
+  }
+
+  #onAppDone(error: unknown): void {
+    const { logger } = this.#ctx.options
+    const where = this.scope.rawPath
+    if (error !== undefined && !isExpectedError(error))
+      logger.error(`WebSocket application failed on ${where}.`, error)
+    switch (this.#state) {
+      case 'connecting':
+        if (error === undefined)
+          logger.error(`WebSocket application returned without answering the handshake on ${where}.`)
+        this.#reject(error === undefined ? 500 : statusForError(error))
+        break
+      case 'denying':
+        if (this.#denial!.started) this.#socket.destroy()
+        else this.#reject(500)
+        break
+      case 'open':
+        this.#close(
+          error === undefined ? CloseCode.NORMAL : CloseCode.INTERNAL_ERROR,
+          error ? 'Internal error' : '',
+        )
+        break
+      default:
+        break
+    }
+  }
+
+  #gone(code: number, reason: string): void {
+    this.#clearTimer()
+    this.#state = 'closed'
+    this.#sendBuffer?.release()
+    const event = reason
+      ? { type: 'websocket.disconnect', code, reason }
+      : { type: 'websocket.disconnect', code }
+    if (!this.#inbox.finish(event)) return
+    if (!this.#rejected) this.#ctx.accessLog.websocket(this.scope, 'WSDISCONNECT', code, reason)
+    this.#owner.release(this)
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `SessionMiddleware` and `SessionMiddlewareStack`: load the session named
+ * by the session cookie into `scope.session`, and over HTTP save it when the
+ * response starts.
+ *
+ * @module
+ */
+
+import { ImproperlyConfigured } from '../errors.js'
+import { assertApplication } from '../routing/assert-application.js'
+import type { Application, HttpResponseStartEvent, Message, Send } from '../types.js'
+import { CookieMiddleware } from './cookie-middleware.js'
+import { defaultSessionStore } from './default-store.js'
+import { Session } from './session.js'
+import { serializeCookie } from './set-cookie.js'
+import { resolveSessionOptions } from './session-options.js'
+import type { ResolvedSessionOptions, SessionMiddlewareOptions } from './session-options.js'
+
+export type { SessionMiddlewareOptions } from './session-options.js'
+
+declare module '../types.js' {
+  interface ScopeExtensions {
+    /** The client's session, set by `SessionMiddleware` (HTTP and WebSocket scopes). */
+    readonly session?: Session
+  }
+}
+
+/**
+ * Adds `scope.session` to HTTP and WebSocket scopes, from the session cookie
+ * (`sessionid`). Needs `CookieMiddleware` outside it (or use
+ * `SessionMiddlewareStack`).
+ *
+ * Saving follows Channels: over HTTP, when the response starts, a modified
+ * session (or every session, with `saveEveryRequest`) is saved and its
+ * cookie set, unless the status is 500; a session emptied by `flush()`
+ * gets its cookie deleted. In a WebSocket the session is loaded but saved
+ * only when you `await scope.session.save()`.
+ *
+ * @param inner - the application to run with the session
+ * @param options - store and cookie settings, checked here
+ *
+ * @example
+ * ```ts
+ * const application = ProtocolTypeRouter({
+ *   websocket: AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter([path('frontend/', ChatConsumer.asApp())]))),
+ * })
+ * ```
+ */
+export function SessionMiddleware(inner: Application, options: SessionMiddlewareOptions = {}): Application {
+  assertApplication(inner, 'SessionMiddleware(inner)')
+  const config = resolveSessionOptions(options)
+  // Resolved on first use, so `configureSettings()` may run after the stack is built.
+  let store = options.store
+
+  return async function SessionMiddleware(scope, receive, send) {
+    if (scope.type === 'channel') return inner(scope, receive, send)
+    if (scope.cookies === undefined) {
+      throw new ImproperlyConfigured(
+        'SessionMiddleware found no scope.cookies: wrap it in CookieMiddleware, or use SessionMiddlewareStack.',
+      )
+    }
+    store ??= defaultSessionStore()
+    const cookieKey = scope.cookies[config.cookieName]
+    const session = await Session.load(store, cookieKey, config.cookieAge)
+    if (scope.type === 'websocket') return inner({ ...scope, session }, receive, send)
+    return inner({ ...scope, session }, receive, wrapSend(send, session, cookieKey !== undefined, config))
+  }
+}
+
+/**
+ * `CookieMiddleware(SessionMiddleware(inner, options))`, as Channels'
+ * `SessionMiddlewareStack`.
+ *
+ * @example
+ * ```ts
+ * ProtocolTypeRouter({ websocket: SessionMiddlewareStack(URLRouter(routes)) })
+ * ```
+ */
+export function SessionMiddlewareStack(
+  inner: Application,
+  options: SessionMiddlewareOptions = {},
+): Application {
+  return CookieMiddleware(SessionMiddleware(inner, options))
+}
+
+function wrapSend(send: Send, session: Session, hadCookie: boolean, config: ResolvedSessionOptions): Send {
+  let started = false
+  return async function sendWithSession(message: Message): Promise<void> {
+    if (message.type !== 'http.response.start' || started) return send(message)
+    started = true
+    const start = message as HttpResponseStartEvent
+    // Django never saves for a 500: the view may have failed half-way.
+    if (start.status === 500) return send(message)
+    const headers = [...(start.headers ?? [])]
+    if (session.accessed && !headers.some(([name, value]) => name === 'vary' && /cookie/i.test(value))) {
+      headers.push(['vary', 'Cookie'])
+    }
+    if (session.isEmpty && session.sessionKey === null) {
+      // Emptied (logout) or never used: remove a cookie the client still holds.
+      if (hadCookie && session.modified) {
+        headers.push(['set-cookie', serializeCookie(config.cookieName, '', { ...config.cookie, maxAge: 0 })])
+      }
+    } else if ((session.modified || config.saveEveryRequest) && !session.isEmpty) {
+      await session.save()
+      const key = session.sessionKey ?? ''
+      const cookie = config.expireAtBrowserClose
+        ? config.cookie
+        : { ...config.cookie, maxAge: config.cookieAge }
+      headers.push(['set-cookie', serializeCookie(config.cookieName, key, cookie)])
+    }
+    return send({ ...start, headers })
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The settings: one typed object, configured once at start-up from code and
+ * overridable from the environment (`SECRET_KEY`, `ALLOWED_HOSTS`, `DEBUG`,
+ * `REDIS_URL`, `DATABASE_URL`, `PORT`, `HOST`), as Django's `settings.py`
+ * plus environment variables.
+ *
+ * @module
+ */
+
+import { randomBytes } from 'node:crypto'
+
+import { ImproperlyConfigured } from './errors.js'
+import type { SessionStore } from './sessions/session-store.js'
+import type { UserStore } from './auth/user-store.js'
+import { warn } from './util/warnings.js'
+
+/** The settings tschannels reads. */
+export interface Settings {
+  /**
+   * Signs session cookies and CSRF tokens and keys the session auth hash.
+   * Environment: `SECRET_KEY`. Required outside `DEBUG` wherever one is used.
+   * @default undefined
+   */
+  secretKey: string | undefined
+  /**
+   * Host names this site serves, Django's `ALLOWED_HOSTS`: exact names,
+   * `.example.com` for a domain and its subdomains, or `*`. Used by
+   * `AllowedHostsOriginValidator`. Environment: `ALLOWED_HOSTS`, comma-separated.
+   * @default []
+   */
+  allowedHosts: readonly string[]
+  /**
+   * Development mode: local origins are allowed when `allowedHosts` is empty,
+   * and a missing secret key is replaced by a random one for this process.
+   * Environment: `DEBUG` (`1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off`).
+   * @default false
+   */
+  debug: boolean
+  /** Redis for layers, sessions and rate limits. Environment: `REDIS_URL`. @default undefined */
+  redisUrl: string | undefined
+  /** PostgreSQL for sessions and users. Environment: `DATABASE_URL`. @default undefined */
+  databaseUrl: string | undefined
+  /** The port `tschannels serve` listens on. Environment: `PORT`. @default 8000 */
+  port: number
+  /** The address `tschannels serve` binds. Environment: `HOST`. @default '127.0.0.1' */
+  host: string
+  /**
+   * Where `SessionMiddleware` keeps sessions when it is given no `store`.
+   * When unset, one in-memory store is created for the process (lost on
+   * restart, not shared between processes; a warning says so outside DEBUG).
+   * @default undefined
+   */
+  sessionStore: SessionStore | undefined
+  /**
+   * Where `AuthMiddleware` and `getUser` find users when given no `users`.
+   * When unset, an empty in-memory store is created for the process.
+   * @default undefined
+   */
+  userStore: UserStore | undefined
+}
+
+/** Options of `configureSettings`. */
+export interface ConfigureSettingsOptions {
+  /**
+   * The environment that overrides the values given in code; pass `{}` to
+   * ignore the real one (tests).
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+const DEFAULTS: Settings = Object.freeze({
+  secretKey: undefined,
+  allowedHosts: Object.freeze([]),
+  debug: false,
+  redisUrl: undefined,
+  databaseUrl: undefined,
+  port: 8000,
+  host: '127.0.0.1',
+  sessionStore: undefined,
+  userStore: undefined,
+})
+
+const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['0', 'false', 'no', 'off', ''])
+
+// The one piece of state this module keeps; `resetSettings()` clears it.
+let current: Settings | undefined
+let debugSecret: string | undefined
+
+/**
+ * Sets the settings from `values`, then lets the environment override them,
+ * and validates the result (a bad value throws `ImproperlyConfigured`
+ * naming the variable). Call it once at start-up, before building the
+ * application; later calls replace the whole object.
+ *
+ * @param values - settings given in code; anything missing takes its default
+ * @param options - `env` replaces `process.env` as the source of overrides
+ * @returns the frozen settings now in force
+ *
+ * @example
+ * ```ts
+ * configureSettings({ allowedHosts: ['chat.example.com'], sessionStore: new SqliteSessionStore('db.sqlite3') })
+ * // SECRET_KEY comes from the environment in production.
+ * ```
+ */
+export function configureSettings(
+  values: Partial<Settings> = {},
+  options: ConfigureSettingsOptions = {},
+): Readonly<Settings> {
+  const env = options.env ?? process.env
+  const merged: Settings = { ...DEFAULTS, ...definedOnly(values) }
+  if (env.SECRET_KEY !== undefined) merged.secretKey = env.SECRET_KEY
+  if (env.ALLOWED_HOSTS !== undefined) merged.allowedHosts = parseList(env.ALLOWED_HOSTS)
+  if (env.DEBUG !== undefined) merged.debug = parseBoolean('DEBUG', env.DEBUG)
+  if (env.REDIS_URL !== undefined) merged.redisUrl = env.REDIS_URL
+  if (env.DATABASE_URL !== undefined) merged.databaseUrl = env.DATABASE_URL
+  if (env.PORT !== undefined) merged.port = parsePort(env.PORT)
+  if (env.HOST !== undefined) merged.host = env.HOST
+  validate(merged)
+  current = Object.freeze({ ...merged, allowedHosts: Object.freeze([...merged.allowedHosts]) })
+  return current
+}
+
+/**
+ * The settings in force. On the first call without `configureSettings()`,
+ * they are read from the defaults and the environment.
+ */
+export function getSettings(): Readonly<Settings> {
+  return current ?? configureSettings()
+}
+
+/** Forgets the settings (and the DEBUG secret), so the next `getSettings()` reads them afresh. For tests. */
+export function resetSettings(): void {
+  current = undefined
+  debugSecret = undefined
+}
+
+/**
+ * The secret key, for a feature that needs one (`purpose` names it in the
+ * message). Without one, DEBUG gets a random key for this process (with the
+ * warning `CHANNELS_WRN_021`); otherwise this throws `ImproperlyConfigured`
+ * saying how to set one, because a guessable default would let anyone forge
+ * what the key signs.
+ *
+ * @param settings - the settings to read; @default getSettings()
+ */
+export function requireSecretKey(purpose: string, settings: Readonly<Settings> = getSettings()): string {
+  if (settings.secretKey !== undefined && settings.secretKey !== '') return settings.secretKey
+  if (!settings.debug) {
+    throw new ImproperlyConfigured(
+      `${purpose} needs a secret key, but none is set. Set the SECRET_KEY environment variable to a long ` +
+        `random value (for example the output of \`node -e "console.log(crypto.randomBytes(48).toString('base64url'))"\`) ` +
+        `or pass configureSettings({ secretKey }). Keep it out of version control.`,
+    )
+  }
+  if (debugSecret === undefined) {
+    debugSecret = randomBytes(48).toString('base64url')
+    warn(
+      'CHANNELS_WRN_021',
+      `No SECRET_KEY is set; DEBUG uses a random key for this process, so sessions and tokens it signs ` +
+        `do not survive a restart. Set SECRET_KEY before turning DEBUG off.`,
+    )
+  }
+  return debugSecret
+}
+
+function definedOnly(values: Partial<Settings>): Partial<Settings> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined))
+}
+
+function parseList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  const value = text.trim().toLowerCase()
+  if (TRUE.has(value)) return true
+  if (FALSE.has(value)) return false
+  throw new ImproperlyConfigured(
+    `The environment variable ${name} is '${text}'; use 1/true/yes/on or 0/false/no/off.`,
+  )
+}
+
+function parsePort(text: string): number {
+  const port = Number(text)
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port > 65535) {
+    throw new ImproperlyConfigured(`The environment variable PORT is '${text}'; use a port from 0 to 65535.`)
+  }
+  return port
+}
+
+function validate(settings: Settings): void {
+  if (!Array.isArray(settings.allowedHosts) || settings.allowedHosts.some((h) => typeof h !== 'string')) {
+    throw new ImproperlyConfigured(`settings.allowedHosts must be an array of host names.`)
+  }
+  if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
+    throw new ImproperlyConfigured(`settings.port is ${String(settings.port)}; use a port from 0 to 65535.`)
+  }
+  if (typeof settings.debug !== 'boolean') {
+    throw new ImproperlyConfigured(`settings.debug must be true or false.`)
+  }
+  if (settings.secretKey !== undefined && typeof settings.secretKey !== 'string') {
+    throw new ImproperlyConfigured(`settings.secretKey must be a string.`)
+  }
+  if (settings.secretKey !== undefined && settings.secretKey.length > 0 && settings.secretKey.length < 32) {
+    throw new ImproperlyConfigured(
+      `settings.secretKey is ${settings.secretKey.length} characters long; use at least 32 random characters ` +
+        `(SECRET_KEY), or an attacker could guess it and forge sessions.`,
+    )
+  }
+}

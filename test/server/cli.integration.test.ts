@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+import { describe, expect, it, onTestFinished } from 'vitest'
+
+import { closed, openSocket } from './helpers.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const fixture = 'test/server/fixtures/app.ts'
+
+interface Cli {
+  child: ChildProcess
+  stderr: () => string
+  stdout: () => string
+  exited: Promise<number | null>
+}
+
+function runCli(args: string[]): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  onTestFinished(() => void child.kill('SIGKILL'))
+  let stderr = ''
+  let stdout = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, stderr: () => stderr, stdout: () => stdout, exited }
+}
+
+async function listeningPort(cli: Cli, timeout = 20_000): Promise<number> {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(cli.stderr())
+    if (match) return Number(match[1])
+    if (Date.now() > deadline || cli.child.exitCode !== null)
+      throw new Error(`CLI did not start: ${cli.stderr()}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+// Each test starts Node with a TypeScript loader, which is slow on a busy machine.
+describe('tschannels serve', { timeout: 40_000 }, () => {
+  it('drains WebSockets with 1001 on SIGTERM and exits 0', async () => {
+    const cli = runCli(['serve', fixture, '--port', '0', '--drain-window', '0.2', '--no-access-log'])
+    const port = await listeningPort(cli)
+    const sockets = await Promise.all([1, 2, 3].map(() => openSocket(`ws://127.0.0.1:${port}/`)))
+    const closes = sockets.map((socket) => closed(socket))
+    cli.child.kill('SIGTERM')
+    for (const close of await Promise.all(closes)) expect(close.code).toBe(1001)
+    expect(await cli.exited).toBe(0)
+    expect(cli.stderr().match(/fixture: disconnect 1001/g)).toHaveLength(3)
+  })
+
+  it('serves the export named after #', async () => {
+    const cli = runCli(['serve', `${fixture}#other`, '--port', '0'])
+    const port = await listeningPort(cli)
+    const reply = await fetch(`http://127.0.0.1:${port}/hello?token=s3cret`)
+    expect(await reply.text()).toBe('ok')
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+    // The access log is on by default and redacts secrets.
+    expect(cli.stdout()).toMatch(/"GET \/hello\?token=REDACTED HTTP\/1\.1" 200 2/)
+  })
+
+  it('exits with 2 and one line on a bad option', async () => {
+    const cli = runCli(['serve', fixture, '--bogus'])
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr().trim().split('\n')).toHaveLength(1)
+    const bad = runCli(['serve', fixture, '--port', 'eighty'])
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr().trim().split('\n')).toHaveLength(1)
+  })
+
+  it('exits with 2 when the export does not exist', async () => {
+    const cli = runCli(['serve', `${fixture}#missing`, '--port', '0'])
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr()).toContain("exported as 'missing'")
+  })
+
+  it('refuses --workers over the in-memory channel layer', async () => {
+    const cli = runCli(['serve', fixture, '--port', '0', '--workers', '2'])
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr()).toContain('in-memory')
+  })
+
+  it('runs --workers processes on one port and drains them all on SIGTERM', async () => {
+    const cli = runCli([
+      'serve',
+      'test/server/fixtures/no-layer-app.ts',
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--no-access-log',
+    ])
+    const port = await listeningPort(cli, 20_000)
+    // Both workers report the port; wait for the second one too.
+    const deadline = Date.now() + 20_000
+    while ((cli.stderr().match(/listening on/g) ?? []).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const pids = new Set(Array.from(cli.stderr().matchAll(/\(pid (\d+)\)/g), (m) => m[1]))
+    expect(pids.size).toBe(2)
+    const socket = await openSocket(`ws://127.0.0.1:${port}/`)
+    const close = closed(socket)
+    cli.child.kill('SIGTERM')
+    expect((await close).code).toBe(1001)
+    expect(await cli.exited).toBe(0)
+  })
+
+  it('exits at once with 1 on a second signal during the drain', async () => {
+    const cli = runCli([
+      'serve',
+      'test/server/fixtures/stubborn-app.ts',
+      '--port',
+      '0',
+      '--drain-window',
+      '0',
+      '--application-close-timeout',
+      '60',
+    ])
+    const port = await listeningPort(cli)
+    const socket = await openSocket(`ws://127.0.0.1:${port}/`)
+    const close = closed(socket)
+    cli.child.kill('SIGTERM')
+    expect((await close).code).toBe(1001)
+    const started = Date.now()
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(1)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+})

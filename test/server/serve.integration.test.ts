@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+
+import { serve } from 'tschannels/server'
+
+import { ImproperlyConfigured } from '../../src/errors.js'
+import { redactQuery } from '../../src/server/access-log.js'
+import type { Application, Message } from '../../src/types.js'
+import { closed, deferred, openClient, openSocket, startServer, waitFor } from './helpers.js'
+
+const holdOpen =
+  (events: Message[] = []): Application =>
+  async (_scope, receive, send) => {
+    for (;;) {
+      const event = await receive()
+      events.push(event)
+      if (event.type === 'websocket.connect') await send({ type: 'websocket.accept' })
+      if (event.type === 'websocket.disconnect' || event.type === 'http.request') {
+        if (event.type === 'http.request') {
+          await send({ type: 'http.response.start', status: 200 })
+          await send({ type: 'http.response.body', body: new TextEncoder().encode('hi') })
+        }
+        return
+      }
+    }
+  }
+
+describe('serve()', () => {
+  describe('options', () => {
+    it.each([
+      [{ port: 70000 }, 'port'],
+      [{ maxMessageSize: 0 }, 'maxMessageSize'],
+      [{ pingInterval: -1 }, 'pingInterval'],
+      [{ rootPath: 'app' }, 'rootPath'],
+      [{ sendHighWaterMark: 10, sendBufferLimit: 5 }, 'sendHighWaterMark'],
+      [{ accessLog: 42 }, 'accessLog'],
+    ])('rejects %j with ImproperlyConfigured naming the option', async (options, name) => {
+      const attempt = serve(holdOpen(), { port: 0, ...(options as object) })
+      await expect(attempt).rejects.toThrow(ImproperlyConfigured)
+      await expect(attempt).rejects.toThrow(name)
+    })
+
+    it('rejects an address already in use', async () => {
+      const { port } = await startServer(holdOpen())
+      await expect(serve(holdOpen(), { port })).rejects.toThrow(/EADDRINUSE/)
+    })
+  })
+
+  describe('#close', () => {
+    it('closes WebSockets with 1001, gives applications their disconnect, and refuses new handshakes', async () => {
+      const events: Message[][] = [[], [], [], []]
+      let next = 0
+      const finished = deferred<void>()
+      let done = 0
+      const { server, ws } = await startServer(
+        async (scope, receive, send) => {
+          await holdOpen(events[next++])(scope, receive, send)
+          if (++done === 4) finished.resolve()
+        },
+        { drainWindow: 200 },
+      )
+      const sockets = await Promise.all(events.map(() => openSocket(`${ws}/`)))
+      const closes = sockets.map((socket) => closed(socket))
+      const closing = server.close()
+      // Handshakes during the drain are refused.
+      const late = await openClient(`${ws}/`)
+      expect(late.kind === 'rejected' ? late.status : late.kind).toSatisfy((v) => v === 503 || v === 'error')
+      for (const close of await Promise.all(closes))
+        expect(close).toEqual({ code: 1001, reason: 'Server shutting down' })
+      await closing
+      await finished.promise
+      for (const list of events)
+        expect(list.at(-1)).toMatchObject({ type: 'websocket.disconnect', code: 1001 })
+    })
+
+    it('is idempotent', async () => {
+      const { server } = await startServer(holdOpen())
+      await Promise.all([server.close(), server.close()])
+      await server.close()
+    })
+  })
+
+  describe('access log', () => {
+    it('writes common log format lines and the WebSocket lifecycle, redacting secrets', async () => {
+      const lines: string[] = []
+      const { url, ws } = await startServer(holdOpen(), { accessLog: (line) => lines.push(line) })
+      await (await fetch(`${url}/page?token=abc&x=1`)).text()
+      const socket = await openSocket(`${ws}/chat/?access_token=xyz`)
+      socket.close(1000)
+      await waitFor(() => lines.some((line) => line.includes('WSDISCONNECT')))
+      expect(lines[0]).toMatch(
+        /^127\.0\.0\.1:\d+ - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET \/page\?token=REDACTED&x=1 HTTP\/1\.1" 200 2$/,
+      )
+      expect(lines.slice(1).map((line) => line.replace(/^.*?\] /, ''))).toEqual([
+        '"WSCONNECTING /chat/?access_token=REDACTED" - -',
+        '"WSCONNECT /chat/?access_token=REDACTED" 101 -',
+        '"WSDISCONNECT /chat/?access_token=REDACTED" 1000 -',
+      ])
+      expect(lines.join('\n')).not.toMatch(/abc|xyz/)
+    })
+
+    it('redacts token, access_token and password values, whatever their case', () => {
+      expect(redactQuery('a=1&Token=t&password=p&access_token=x&tokens=keep')).toBe(
+        'a=1&Token=REDACTED&password=REDACTED&access_token=REDACTED&tokens=keep',
+      )
+    })
+  })
+})
