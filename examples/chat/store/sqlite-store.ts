@@ -8,10 +8,10 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 
 import type { RefreshTokenStore } from 'tschannels/jwt'
-import { SqliteSessionStore, SqliteUserStore } from 'tschannels/sqlite'
+import { SqliteSessionStore, SqliteUserStore, openSqliteDatabase } from 'tschannels/sqlite'
 
 import { NO_BEFORE } from './chat-store.js'
 import type { ChatStore, StoredMessage } from './chat-store.js'
@@ -47,12 +47,10 @@ export class SqliteChatStore implements ChatStore {
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
-    this.#db = new Database(filename)
-    this.#db.pragma('journal_mode = WAL')
+    // Opened for sharing: several chat processes may start together on a new file.
+    this.#db = openSqliteDatabase(filename, { schema: SCHEMA })
     // WAL with NORMAL sync is durable against process crashes and much faster per insert.
     this.#db.pragma('synchronous = NORMAL')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#db.exec(SCHEMA)
     this.users = new SqliteUserStore({ database: this.#db, table: 'chat_user' })
     this.sessions = new SqliteSessionStore({ database: this.#db, table: 'chat_session' })
     this.refreshTokens = new SqliteRefreshTokenStore(this.#db)

@@ -5,12 +5,13 @@
  * @module
  */
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 
 import { sqlIdentifier } from '../../sessions/stores/sql-identifier.js'
 import { hashToken, newOpaqueToken } from '../token-store.js'
 import type { TokenStore } from '../token-store.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
+import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
 
 /** Options of `SqliteTokenStore`. */
 export interface SqliteTokenStoreOptions {
@@ -52,11 +53,9 @@ export class SqliteTokenStore implements TokenStore {
     checkSqliteDriver()
     const table = sqlIdentifier(options.table ?? 'tschannels_token', 'SqliteTokenStore table')
     this.#owned = options.database === undefined
-    this.#db = options.database ?? new Database(options.filename ?? 'db.sqlite3')
-    // WAL lets readers in other processes carry on while one writes.
-    if (this.#owned) this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#db.exec(
+    this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
+    createSqliteTables(
+      this.#db,
       `CREATE TABLE IF NOT EXISTS ${table} (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created INTEGER NOT NULL);` +
         `CREATE INDEX IF NOT EXISTS ${table}_user_id ON ${table} (user_id);`,
     )

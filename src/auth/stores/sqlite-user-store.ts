@@ -5,7 +5,7 @@
  * @module
  */
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 
 import { UserExists } from '../../errors.js'
 import { sqlIdentifier } from '../../sessions/stores/sql-identifier.js'
@@ -13,6 +13,7 @@ import { toUser } from '../user.js'
 import type { User } from '../user.js'
 import type { NewUser, UserStore } from '../user-store.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
+import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
 
 /** Options of `SqliteUserStore`. */
 export interface SqliteUserStoreOptions {
@@ -51,10 +52,9 @@ export class SqliteUserStore implements UserStore {
     checkSqliteDriver()
     this.#table = sqlIdentifier(options.table ?? 'tschannels_user', 'SqliteUserStore table')
     this.#owned = options.database === undefined
-    this.#db = options.database ?? new Database(options.filename ?? 'db.sqlite3')
-    if (this.#owned) this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#db.exec(
+    this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
+    createSqliteTables(
+      this.#db,
       `CREATE TABLE IF NOT EXISTS ${this.#table} (id INTEGER PRIMARY KEY AUTOINCREMENT, ` +
         `username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1, ` +
         `created INTEGER NOT NULL)`,

@@ -6,13 +6,14 @@
  * @module
  */
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 
 import { warn } from '../../util/warnings.js'
 import { isValidSessionKey, newSessionKey } from '../session-store.js'
 import type { SessionData, SessionStore } from '../session-store.js'
 import { sqlIdentifier } from './sql-identifier.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
+import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
 
 /** Options of `SqliteSessionStore`. */
 export interface SqliteSessionStoreOptions {
@@ -52,11 +53,9 @@ export class SqliteSessionStore implements SessionStore {
     checkSqliteDriver()
     const table = sqlIdentifier(options.table ?? 'tschannels_session', 'SqliteSessionStore table')
     this.#owned = options.database === undefined
-    this.#db = options.database ?? new Database(options.filename ?? 'db.sqlite3')
-    // WAL lets readers in other processes carry on while one writes.
-    if (this.#owned) this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#db.exec(
+    this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
+    createSqliteTables(
+      this.#db,
       `CREATE TABLE IF NOT EXISTS ${table} (session_key TEXT PRIMARY KEY, session_data TEXT NOT NULL, expire_date INTEGER NOT NULL);` +
         `CREATE INDEX IF NOT EXISTS ${table}_expire_date ON ${table} (expire_date);`,
     )
