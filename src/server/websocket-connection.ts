@@ -28,6 +28,7 @@ import type { ConnectionState } from './websocket-control-event.js'
 import { acceptHeaderLines, checkSubprotocol, rejectHandshake } from './websocket-handshake.js'
 import { watchRawSocket, watchWebSocket } from './websocket-listeners.js'
 import type { SocketEvents } from './websocket-listeners.js'
+import { beforeFrame } from './write-coalescing.js'
 import { InvalidEvent } from '../errors.js'
 import type { Headers, Message, WebsocketScope, WebsocketSendEvent } from '../types.js'
 import { RESOLVED } from '../util/resolved.js'
@@ -70,6 +71,8 @@ export class WebsocketConnection implements SocketEvents {
   #timer: NodeJS.Timeout | undefined
   // Made on the first send that finds the socket backed up; most connections never need one.
   #sendBuffer: SendBuffer | null = null
+  /** The event-loop turn of the last frame sent, for write coalescing. */
+  #frameTurn = 0
 
   /** The application's `send()`; `websocket.send` on an open socket is the fast path. */
   // Bound once here rather than written as an arrow field: under a transpiler
@@ -119,6 +122,7 @@ export class WebsocketConnection implements SocketEvents {
       const ws = this.#ws!
       if (ws.readyState !== WS_OPEN) return RESOLVED
       const { text, bytes } = message as WebsocketSendEvent
+      this.#frameTurn = beforeFrame(this.#socket, this.#frameTurn)
       if (text != null) ws.send(text)
       else if (bytes != null) ws.send(bytes)
       else return Promise.reject(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
