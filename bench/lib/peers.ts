@@ -14,6 +14,7 @@ import type { Wire } from './wire.js'
 /** Every peer, in the order tables list them. */
 export const PEER_NAMES = [
   'raw-ws',
+  'raw-ws-coalesced',
   'socketio',
   'daphne',
   'tsc-minimal',
@@ -105,6 +106,14 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
   ): Peer => ({ name, label, wire, layer, spec, prepare })
   return {
     'raw-ws': peer('raw-ws', 'raw ws', 'json', 'memory', node('bench/peers/raw-ws.ts'), plain),
+    'raw-ws-coalesced': peer(
+      'raw-ws-coalesced',
+      'raw ws, writes coalesced',
+      'json',
+      'memory',
+      node('bench/peers/raw-ws.ts', { BENCH_COALESCE: '1' }),
+      plain,
+    ),
     socketio: peer('socketio', 'Socket.IO', 'socketio', 'memory', node('bench/peers/socketio.ts'), socketio),
     daphne: peer('daphne', 'Channels/Daphne', 'json', 'memory', daphne('memory'), plain),
     'tsc-minimal': peer('tsc-minimal', 'tschannels minimal', 'json', 'memory', minimal('memory'), plain),

@@ -4,11 +4,16 @@
  * Same limits as `tschannels serve` (1 MiB messages, no compression); prints
  * its port the way `tschannels serve` does.
  *
+ * With `BENCH_COALESCE=1` it also coalesces writes the way `tschannels serve`
+ * does (a socket's second and later frames in one event-loop turn are corked
+ * until the turn ends), so the floor can be measured with the same technique.
+ *
  * @module
  */
 
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 
 import { WebSocketServer } from 'ws'
 import type { WebSocket } from 'ws'
@@ -17,6 +22,38 @@ const ROOM_PATH = /^\/ws\/chat\/([A-Za-z0-9_-]{1,64})\/$/
 const rooms = new Map<string, Set<WebSocket>>()
 let nextId = 0
 let nextUid = 0
+
+const coalesce = process.env.BENCH_COALESCE === '1'
+let turn = 1
+let turnEndScheduled = false
+let corked: Duplex[] = []
+const lastTurn = new WeakMap<WebSocket, number>()
+
+function endTurn(): void {
+  turn++
+  turnEndScheduled = false
+  const sockets = corked
+  corked = []
+  for (const socket of sockets) socket.uncork()
+}
+
+/** `member.send(text)`, coalesced like tschannels when `BENCH_COALESCE=1`. */
+function sendTo(member: WebSocket, text: string): void {
+  if (coalesce) {
+    // ws keeps its net.Socket in `_socket`; the bench may reach in, an application should not.
+    const socket = (member as unknown as { _socket: Duplex })._socket
+    if (lastTurn.get(member) === turn && socket.writableCorked === 0) {
+      socket.cork()
+      corked.push(socket)
+    }
+    lastTurn.set(member, turn)
+    if (!turnEndScheduled) {
+      turnEndScheduled = true
+      setImmediate(endTurn)
+    }
+  }
+  member.send(text)
+}
 
 const server = createServer((_req, res) => res.end('ok'))
 const wss = new WebSocketServer({ server, maxPayload: 1024 * 1024, perMessageDeflate: false })
@@ -43,7 +80,7 @@ wss.on('connection', (socket, request) => {
       data: { ...content.data, id: ++nextId, text: content.data.text.trim(), username: 'anon', uid, time },
       time,
     })
-    for (const member of members) member.send(text)
+    for (const member of members) sendTo(member, text)
   })
   socket.on('close', () => {
     members.delete(socket)
