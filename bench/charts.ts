@@ -110,8 +110,8 @@ function draw(chart: ChartSpec, rows: readonly Summary[]): string {
   const max = Math.max(...rows.flatMap((row) => chart.series.map(([key]) => value(row, key))), 1e-9)
   const bar = 14
   const gap = 10
-  const left = 250
-  const width = 820
+  const left = 290
+  const width = 860
   const plot = width - left - 90
   const groupHeight = chart.series.length * bar + gap
   const top = 40
