@@ -9,13 +9,17 @@
  * adds no latency; a second frame to the same socket in the same turn corks
  * it, and one `setImmediate` per turn, after every I/O callback of the turn
  * has run, uncorks every corked socket. Nothing waits beyond the turn that
- * produced it.
+ * produced it, and a socket holding more than `FLUSH_BYTES` is written out
+ * at once, so a bulk send (a page of history) streams as before.
  *
  * @module
  * @internal
  */
 
 import type { Duplex } from 'node:stream'
+
+/** Held bytes above which a corked socket is written out without waiting for the turn's end. */
+const FLUSH_BYTES = 64 * 1024
 
 /** The current turn's number; it changes when the turn's `setImmediate` runs. */
 let turn = 1
@@ -39,9 +43,15 @@ function endTurn(): void {
  */
 export function beforeFrame(socket: Duplex, previousTurn: number): number {
   // `ws` corks and uncorks within each send, so a non-zero count here is ours.
-  if (previousTurn === turn && socket.writableCorked === 0) {
-    socket.cork()
-    corked.push(socket)
+  if (previousTurn === turn) {
+    if (socket.writableCorked === 0) {
+      socket.cork()
+      corked.push(socket)
+    } else if (socket.writableLength >= FLUSH_BYTES) {
+      // Enough for a full write: send what is held now and keep holding what follows.
+      socket.uncork()
+      socket.cork()
+    }
   }
   if (!turnEndScheduled) {
     turnEndScheduled = true

@@ -59,6 +59,17 @@ describe('write coalescing', () => {
     expect(socket.calls).toEqual([['a'], ['b'], ['c'], ['d']])
   })
 
+  it('writes out a socket that holds 64 KiB without waiting for the end of the turn', async () => {
+    const socket = new RecordingSocket()
+    const big = 'x'.repeat(40 * 1024)
+    writeFrames(socket, ['a', big, big, 'b', 'c'])
+    // a at once; the two big frames held until they passed 64 KiB; b and c held again.
+    expect(socket.calls.map((call) => call.length)).toEqual([1, 2])
+    await endOfTurn()
+    expect(socket.calls.map((call) => call.length)).toEqual([1, 2, 2])
+    expect(socket.calls.flat().join('')).toBe(['a', big, big, 'b', 'c'].join(''))
+  })
+
   it('keeps sockets apart: each gets its own frames, in order', async () => {
     const one = new RecordingSocket()
     const two = new RecordingSocket()
