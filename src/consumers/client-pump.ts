@@ -30,7 +30,8 @@ export class ClientPump {
     this.#receive = receive
     this.#dispatcher = dispatcher
     this.#onMessage = (message) => this.#handle(message)
-    this.#onFailure = (error) => dispatcher.fail(error)
+    // Through `this`, so the arrows share one small scope instead of keeping the parameters'.
+    this.#onFailure = (error) => this.#dispatcher.fail(error)
   }
 
   /** Asks for the next event. */

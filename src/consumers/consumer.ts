@@ -178,20 +178,33 @@ export class Consumer {
       return dispatcher.finished
     }
     const layer = this.#layer
-    // Chained rather than awaited, for the reason `asApp()` gives.
-    return layer.newChannel().then((channel) => {
-      this.#channelName = channel
-      this.#pump = pumpChannel(layer, channel, dispatcher)
-      new ClientPump(receive, dispatcher).start()
-      return dispatcher.finished.then(
-        () => this.#leaveLayer(layer, channel),
-        (error: unknown) => this.#leaveLayer(layer, channel).then(() => rejectWith(error)),
-      )
-    })
+    // Chained rather than awaited, for the reason `asApp()` gives; once the
+    // channel exists, only `dispatcher.finished` stays pending.
+    layer.newChannel().then(
+      (channel) => {
+        this.#channelName = channel
+        dispatcher.whenFinished(Consumer.#leaverOf(this))
+        this.#pump = pumpChannel(layer, channel, dispatcher)
+        new ClientPump(receive, dispatcher).start()
+      },
+      (error: unknown) => dispatcher.fail(error),
+    )
+    return dispatcher.finished
+  }
+
+  /**
+   * `#leaveLayer` as a function of its own. Made here rather than as an
+   * arrow inside `#run`, whose scopes (the layer, the receive function, the
+   * channel) the arrow would keep alive for the connection's whole life.
+   */
+  static #leaverOf(consumer: Consumer): () => Promise<void> {
+    return () => consumer.#leaveLayer()
   }
 
   /** Stops taking messages from the channel, and discards it. */
-  #leaveLayer(layer: ChannelLayer, channel: string): Promise<void> {
+  #leaveLayer(): Promise<void> {
+    const layer = this.#layer!
+    const channel = this.#channelName!
     this.#pump?.stop()
     return layer.discardChannel(channel).catch((error: unknown) => {
       warn(

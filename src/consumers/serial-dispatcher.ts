@@ -30,7 +30,8 @@ interface Deferred {
  * instead of buffering without bound.
  *
  * `finished` settles when the handler throws: resolved for `StopConsumer`,
- * rejected with anything else, or when `fail()` is called.
+ * rejected with anything else, or when `fail()` is called; after the
+ * `cleanUp` set with `whenFinished()`, if any, has run.
  *
  * @internal
  */
@@ -43,6 +44,7 @@ export class SerialDispatcher {
   #idle: Deferred | undefined
   #resolve!: () => void
   #reject!: (error: unknown) => void
+  #cleanUp: (() => Promise<void>) | undefined
 
   constructor(target: DispatchTarget) {
     this.#target = target
@@ -84,6 +86,15 @@ export class SerialDispatcher {
       () => this.#onHandled(),
       (error: unknown) => this.#onFailed(error),
     )
+  }
+
+  /**
+   * Runs `cleanUp` once the consumer has ended and before `finished`
+   * settles. A consumer's whole life is then one pending promise, not a
+   * chain of `then()`s each holding a promise, a reaction and closures.
+   */
+  whenFinished(cleanUp: () => Promise<void>): void {
+    this.#cleanUp = cleanUp
   }
 
   /** Ends the consumer with `error` (a source failed). */
@@ -137,6 +148,17 @@ export class SerialDispatcher {
     if (this.#stopped) return
     this.#stopped = true
     this.#backlog = NO_MESSAGES
+    const cleanUp = this.#cleanUp
+    this.#cleanUp = undefined
+    if (cleanUp === undefined) this.#settle(error)
+    else
+      cleanUp().then(
+        () => this.#settle(error),
+        () => this.#settle(error),
+      )
+  }
+
+  #settle(error: unknown): void {
     if (error instanceof StopConsumer) this.#resolve()
     else this.#reject(error)
   }
