@@ -150,12 +150,18 @@ export class SerialDispatcher {
     this.#backlog = NO_MESSAGES
     const cleanUp = this.#cleanUp
     this.#cleanUp = undefined
-    if (cleanUp === undefined) this.#settle(error)
-    else
-      cleanUp().then(
-        () => this.#settle(error),
-        () => this.#settle(error),
-      )
+    if (cleanUp === undefined) return this.#settle(error)
+    let cleaned: Promise<void>
+    try {
+      cleaned = cleanUp()
+    } catch {
+      // A clean-up that throws at once must not leave `finished` pending forever.
+      return this.#settle(error)
+    }
+    cleaned.then(
+      () => this.#settle(error),
+      () => this.#settle(error),
+    )
   }
 
   #settle(error: unknown): void {
