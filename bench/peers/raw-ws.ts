@@ -4,9 +4,10 @@
  * Same limits as `tschannels serve` (1 MiB messages, no compression); prints
  * its port the way `tschannels serve` does.
  *
- * With `BENCH_COALESCE=1` it also coalesces writes the way `tschannels serve`
- * does (a socket's second and later frames in one event-loop turn are corked
- * until the turn ends), so the floor can be measured with the same technique.
+ * With `BENCH_COALESCE=1` it also coalesces writes with the function
+ * `tschannels serve` uses (a socket's second and later frames in one
+ * event-loop turn are corked until the turn ends), so the floor can be
+ * measured with the same technique.
  *
  * @module
  */
@@ -18,39 +19,23 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { WebSocket } from 'ws'
 
+import { beforeFrame } from '../../src/server/write-coalescing.js'
+
 const ROOM_PATH = /^\/ws\/chat\/([A-Za-z0-9_-]{1,64})\/$/
 const rooms = new Map<string, Set<WebSocket>>()
 let nextId = 0
 let nextUid = 0
 
 const coalesce = process.env.BENCH_COALESCE === '1'
-let turn = 1
-let turnEndScheduled = false
-let corked: Duplex[] = []
-const lastTurn = new WeakMap<WebSocket, number>()
+/** Each member's turn of its last frame, as `tschannels serve` keeps it per connection. */
+const frameTurns = new WeakMap<WebSocket, number>()
 
-function endTurn(): void {
-  turn++
-  turnEndScheduled = false
-  const sockets = corked
-  corked = []
-  for (const socket of sockets) socket.uncork()
-}
-
-/** `member.send(text)`, coalesced like tschannels when `BENCH_COALESCE=1`. */
+/** `member.send(text)`, coalesced by tschannels' own code when `BENCH_COALESCE=1`. */
 function sendTo(member: WebSocket, text: string): void {
   if (coalesce) {
     // ws keeps its net.Socket in `_socket`; the bench may reach in, an application should not.
     const socket = (member as unknown as { _socket: Duplex })._socket
-    if (lastTurn.get(member) === turn && socket.writableCorked === 0) {
-      socket.cork()
-      corked.push(socket)
-    }
-    lastTurn.set(member, turn)
-    if (!turnEndScheduled) {
-      turnEndScheduled = true
-      setImmediate(endTurn)
-    }
+    frameTurns.set(member, beforeFrame(socket, frameTurns.get(member) ?? 0))
   }
   member.send(text)
 }
