@@ -15,7 +15,9 @@
 import { Redis, type RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
+import { FastPublisher } from './fast-publisher.js'
 import type { ResolvedHost } from './options.js'
+import { publisherTarget } from './publisher-target.js'
 
 const BACKOFF_FIRST_MS = 50
 const BACKOFF_MAX_MS = 2_000
@@ -58,6 +60,11 @@ export class RedisShard {
   #everReady = false
   #downSince: number | undefined
   #closed = false
+  /** The publish-only connection (see `publisher()`), while one is open or opening. */
+  #publisher: FastPublisher | undefined
+  /** Publishers lost in a row, for the backoff before the next; and when that may open. */
+  #publisherFailures = 0
+  #publisherRetryAt = 0
 
   constructor(host: ResolvedHost, index: number, connectTimeoutMs: number, listener: ShardListener) {
     this.index = index
@@ -128,6 +135,37 @@ export class RedisShard {
     return this.commands
   }
 
+  /**
+   * The publish-only connection when it is ready, else `undefined` (use the
+   * command connection). While the command connection is up and none is
+   * open, this opens one in the background; a lost one is replaced after a
+   * backoff, and a shard that is not plain TCP without Sentinel, or whose
+   * Redis refused the handshake, never gets one.
+   */
+  publisher(): FastPublisher | undefined {
+    const current = this.#publisher
+    if (current !== undefined) return current.ready ? current : undefined
+    if (this.#closed || this.commands.status !== 'ready' || performance.now() < this.#publisherRetryAt)
+      return undefined
+    const target = publisherTarget(this.commands)
+    if (target === undefined) {
+      this.#publisherRetryAt = Infinity
+      return undefined
+    }
+    const opened: FastPublisher = new FastPublisher(target, {
+      ready: () => {
+        this.#publisherFailures = 0
+      },
+      closed: (_reason, refused) => {
+        if (this.#publisher === opened) this.#publisher = undefined
+        const wait = refused ? Infinity : backoff(++this.#publisherFailures)
+        this.#publisherRetryAt = performance.now() + wait
+      },
+    })
+    this.#publisher = opened
+    return undefined
+  }
+
   /** Resolves once the command connection is ready, or after `timeoutMs` in any case. */
   whenUp(timeoutMs: number): Promise<void> {
     if (this.commands.status === 'ready' || this.#closed) return Promise.resolve()
@@ -176,6 +214,7 @@ export class RedisShard {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#publisher?.close()
     const clients = [...this.#clients]
     this.#clients.clear()
     this.#idleBlocking.length = 0
@@ -212,6 +251,8 @@ export class RedisShard {
   }
 
   #lost(reason: string): void {
+    // Redis went away or failed over: the next publisher connects to where ioredis reconnects.
+    this.#publisher?.close()
     if (this.#closed || this.#downSince !== undefined) return
     // A close that follows an error of the same outage is not news.
     this.#downSince = performance.now()

@@ -1,10 +1,11 @@
 /**
- * The PUBLISHes a pub/sub layer makes in one tick on one shard, sent as one
- * script call when there are several. With many consumers answering at once,
- * ioredis's own cost per command (a Command, its promise, its encoding and
- * its reply) was most of what a `send()` cost; one call for the lot pays it
- * once. Subscribers, Python's included, see ordinary messages in the same
- * order: the script publishes them one after the other.
+ * The PUBLISHes a pub/sub layer makes in one tick on one shard, sent in one
+ * write: through the shard's publish-only connection when it is ready
+ * (`FastPublisher`), else through ioredis as one script call. With many
+ * consumers answering at once, ioredis's own cost per command (a Command, its
+ * promise, its encoding and its reply) was most of what a `send()` cost.
+ * Subscribers, Python's included, see ordinary messages in the same order
+ * either way.
  *
  * @module
  * @internal
@@ -23,8 +24,17 @@ export class PublishBatch {
   /** Channel and payload, alternating: the script's ARGV as it stands. */
   #args: Array<string | Buffer> = []
   #settlers: Array<(error?: unknown) => void> = []
+  /**
+   * Publishes sent through ioredis and not answered yet. The fast publisher
+   * is another connection: switching to it while these are on their way could
+   * let Redis run a later publish first.
+   */
+  #slowInFlight = 0
   /** Bound once: scheduled at most once per tick. */
   readonly #flush = (): void => this.#send()
+  readonly #slowDone = (): void => {
+    this.#slowInFlight--
+  }
 
   constructor(shard: RedisShard) {
     this.#shard = shard
@@ -37,8 +47,12 @@ export class PublishBatch {
    */
   publish(channel: string, payload: Buffer): Promise<void> {
     // Before the first connection (or during an outage), the shard decides what happens.
-    if (!this.#shard.isUp)
-      return this.#shard.ready().then((client) => client.publish(channel, payload).then(noop))
+    if (!this.#shard.isUp) {
+      this.#slowInFlight++
+      const sent = this.#shard.ready().then((client) => client.publish(channel, payload).then(noop))
+      sent.then(this.#slowDone, this.#slowDone)
+      return sent
+    }
     if (this.#settlers.length === 0) process.nextTick(this.#flush)
     this.#args.push(channel, payload)
     return new Promise<void>((resolve, reject) => {
@@ -51,14 +65,22 @@ export class PublishBatch {
     const settlers = this.#settlers
     this.#args = []
     this.#settlers = []
+    const publisher = this.#slowInFlight === 0 ? this.#shard.publisher() : undefined
+    if (publisher !== undefined) return publisher.publish(args, settlers)
     const done = (): void => {
+      this.#slowInFlight--
       for (const settle of settlers) settle()
     }
     const failed = (error: unknown): void => {
+      this.#slowInFlight--
       for (const settle of settlers) settle(error ?? new Error('PUBLISH failed'))
     }
     const client = this.#shard.batch()
-    if (client === undefined) return failed(this.#shard.unavailable())
+    if (client === undefined) {
+      for (const settle of settlers) settle(this.#shard.unavailable())
+      return
+    }
+    this.#slowInFlight++
     // One message costs less as a plain PUBLISH than as a script call.
     const sent =
       settlers.length === 1 ? client.publish(args[0] as string, args[1]!) : PUBLISH_MANY.run(client, [], args)
