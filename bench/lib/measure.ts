@@ -118,7 +118,7 @@ export async function measureIdle(peer: Peer, count: number): Promise<Sample> {
     const stem = freshRooms('idle')
     const result = await runIdle(server!, count, (i, localAddress) => ({
       ...options(peer, server!, url(`${stem}${Math.floor(i / 10)}`, i)),
-      localAddress,
+      ...(localAddress !== undefined ? { localAddress } : {}),
     }))
     return { ...result }
   } finally {
