@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http'
 
 import type { Headers, HostPort, HttpScope, WebsocketScope } from '../types.js'
+import { headerName, headerValue, shared } from './shared-strings.js'
 
 /** What scope building needs from the server's options. @internal */
 export interface ScopeOptions {
@@ -94,8 +95,9 @@ function connectionFields(req: IncomingMessage, options: ScopeOptions, websocket
   }
   const socket = req.socket
   const encrypted = (socket as { encrypted?: boolean }).encrypted === true
+  // Addresses and the version repeat across connections: scopes share one copy (see shared-strings.ts).
   let client: HostPort | null =
-    socket.remoteAddress !== undefined ? [socket.remoteAddress, socket.remotePort ?? 0] : null
+    socket.remoteAddress !== undefined ? [shared(socket.remoteAddress), socket.remotePort ?? 0] : null
   let secure = encrypted
   if (options.proxyHeaders) {
     const forwarded = forwardedClient(req, client)
@@ -103,10 +105,10 @@ function connectionFields(req: IncomingMessage, options: ScopeOptions, websocket
     if (forwarded.secure !== undefined) secure = forwarded.secure
   }
   const server: HostPort | null =
-    socket.localAddress !== undefined ? [socket.localAddress, socket.localPort ?? 0] : null
+    socket.localAddress !== undefined ? [shared(socket.localAddress), socket.localPort ?? 0] : null
   return {
     asgi: ASGI,
-    httpVersion: req.httpVersion,
+    httpVersion: shared(req.httpVersion),
     scheme: websocket ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http',
     path,
     rawPath,
@@ -137,7 +139,8 @@ function headerPairs(raw: string[]): Headers {
   // long as the connection lives, and a WebSocket scope lives for hours.
   const headers: Headers = new Array<[string, string]>(raw.length >> 1)
   for (let i = 0, j = 0; i + 1 < raw.length; i += 2, j++) {
-    headers[j] = [raw[i]!.toLowerCase(), raw[i + 1]!.trim()]
+    const name = headerName(raw[i]!)
+    headers[j] = [name, headerValue(name, raw[i + 1]!)]
   }
   return headers
 }

@@ -1,0 +1,122 @@
+/**
+ * One copy of the strings most connections' scopes hold alike. A WebSocket
+ * scope lives as long as its connection, and each parsed request brings its
+ * own copies of `host`, `sec-websocket-version`, `Upgrade`, the origin, the
+ * browser's user agent, the server's address: a few hundred bytes per idle
+ * connection, the same in every one. Scopes take the shared copy instead.
+ *
+ * Values come from the network, so the table of values is bounded: when it
+ * is full it starts over, and a client sending ever-new values gets no
+ * sharing but costs nothing more than before.
+ *
+ * @module
+ * @internal
+ */
+
+/** Lower-case names of the headers browsers, proxies and WebSocket clients send. */
+const NAMES = new Map<string, string>(
+  [
+    'accept',
+    'accept-encoding',
+    'accept-language',
+    'authorization',
+    'cache-control',
+    'connection',
+    'content-length',
+    'content-type',
+    'cookie',
+    'dnt',
+    'forwarded',
+    'host',
+    'origin',
+    'pragma',
+    'priority',
+    'referer',
+    'sec-ch-ua',
+    'sec-ch-ua-mobile',
+    'sec-ch-ua-platform',
+    'sec-fetch-dest',
+    'sec-fetch-mode',
+    'sec-fetch-site',
+    'sec-websocket-extensions',
+    'sec-websocket-key',
+    'sec-websocket-protocol',
+    'sec-websocket-version',
+    'upgrade',
+    'user-agent',
+    'via',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'x-forwarded-port',
+    'x-forwarded-proto',
+    'x-real-ip',
+    'x-request-id',
+  ].map((name) => [name, name]),
+)
+
+/** Headers whose values repeat from one client to the next (never secrets or per-client keys). */
+const SHARED_VALUES = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'connection',
+  'dnt',
+  'host',
+  'origin',
+  'pragma',
+  'priority',
+  'sec-ch-ua',
+  'sec-ch-ua-mobile',
+  'sec-ch-ua-platform',
+  'sec-fetch-dest',
+  'sec-fetch-mode',
+  'sec-fetch-site',
+  'sec-websocket-extensions',
+  'sec-websocket-version',
+  'upgrade',
+  'user-agent',
+])
+
+/** Values kept at most; then the table starts over. */
+const MAX_VALUES = 1024
+/** Longer values are not worth a table entry. */
+const MAX_VALUE_LENGTH = 512
+
+let values = new Map<string, string>()
+
+/**
+ * The lower-case form of a header name, shared when it is a common one.
+ *
+ * @internal
+ */
+export function headerName(raw: string): string {
+  const lower = raw.toLowerCase()
+  return NAMES.get(lower) ?? lower
+}
+
+/**
+ * A header value as a scope keeps it (trimmed), shared when `name` (lower
+ * case) is a header whose values repeat across clients.
+ *
+ * @internal
+ */
+export function headerValue(name: string, raw: string): string {
+  const value = raw.trim()
+  return SHARED_VALUES.has(name) ? shared(value) : value
+}
+
+/**
+ * The shared copy of `value` (an address, an HTTP version, a common header
+ * value), kept in the bounded table.
+ *
+ * @internal
+ */
+export function shared(value: string): string {
+  if (value.length > MAX_VALUE_LENGTH) return value
+  const known = values.get(value)
+  if (known !== undefined) return known
+  if (values.size >= MAX_VALUES) values = new Map()
+  values.set(value, value)
+  return value
+}
