@@ -214,17 +214,18 @@ export class RedisShard {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#publisher?.close()
+    const publisherEnded = this.#publisher?.end()
     const clients = [...this.#clients]
     this.#clients.clear()
     this.#idleBlocking.length = 0
-    await Promise.all(
-      clients.map(async (client) => {
+    await Promise.all([
+      publisherEnded,
+      ...clients.map(async (client) => {
         // QUIT lets replies already on their way arrive; a connection that is not up has nothing to wait for.
         if (client.status === 'ready' && client === this.commands) await client.quit().catch(() => undefined)
         client.disconnect()
       }),
-    )
+    ])
   }
 
   #connect(role: string, overrides: RedisOptions): Redis {

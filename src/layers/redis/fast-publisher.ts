@@ -65,6 +65,8 @@ export class FastPublisher {
   #partial = ''
   #ready = false
   #closed = false
+  /** Set by `end()`: called once every publish on its way has been answered. */
+  #ended: (() => void) | undefined
 
   readonly #events: PublisherEvents
 
@@ -125,9 +127,25 @@ export class FastPublisher {
     this.#socket.write(out)
   }
 
-  /** Closes the connection; unanswered publishes fail as if it had been lost. */
+  /** Closes the connection at once; unanswered publishes fail as if it had been lost. */
   close(): void {
     this.#fail('the connection was closed', false)
+  }
+
+  /**
+   * Takes no more publishes and closes once those on their way are answered
+   * (or the connection is lost), as QUIT does for ioredis's connections: a
+   * layer closed right after a `send()` must not fail that send.
+   */
+  end(): Promise<void> {
+    this.#ready = false
+    if (this.#closed || this.#head === this.#pending.length) {
+      this.close()
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve) => {
+      this.#ended = resolve
+    })
   }
 
   #onData(chunk: Buffer): void {
@@ -148,6 +166,7 @@ export class FastPublisher {
     }
     this.#partial = start === text.length ? '' : text.slice(start)
     if (this.#head === this.#pending.length) {
+      if (this.#ended !== undefined) return this.close()
       this.#pending = []
       this.#head = 0
     } else if (this.#head > 1024) {
@@ -167,6 +186,7 @@ export class FastPublisher {
     // Not a ReplyError: a publish that was in flight counts as a connection failure (LayerUnavailable).
     const error = new Error(`The publishing connection to Redis was lost: ${reason}`)
     for (const settle of pending) settle(error)
+    this.#ended?.()
     this.#events.closed(reason, refused)
   }
 }

@@ -60,9 +60,16 @@ export class PublishBatch {
     })
   }
 
+  /** Sends what this tick gathered now, before the connections close. */
+  flushNow(): void {
+    this.#send()
+  }
+
   #send(): void {
     const args = this.#args
     const settlers = this.#settlers
+    // Already sent by flushNow() when the tick's scheduled flush comes.
+    if (settlers.length === 0) return
     this.#args = []
     this.#settlers = []
     const publisher = this.#slowInFlight === 0 ? this.#shard.publisher() : undefined

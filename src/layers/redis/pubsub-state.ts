@@ -197,6 +197,8 @@ export class PubSubState implements ShardListener {
 
   async close(): Promise<void> {
     this.#closed = true
+    // Sends made in the same tick as close() go out before the connections end.
+    for (const batch of this.#batches) batch.flushNow()
     this.membership.clear()
     this.#channels.clear()
     await Promise.all(this.shards.map((shard) => shard.close()))

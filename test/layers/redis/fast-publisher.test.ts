@@ -238,6 +238,26 @@ describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publis
     expect(await publisherIds(inspect)).toHaveLength(1)
   })
 
+  it('lets the sends on their way arrive when the layer is closed right after them', async () => {
+    const redis = await PrivateRedis.start()
+    onTestFinished(() => redis.kill())
+    const admin = new Redis(redis.url)
+    onTestFinished(() => admin.disconnect())
+    const prefix = uniquePrefix('fastpub')
+    const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
+    const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix, capacity: 1_000 })
+    onTestFinished(() => receiver.close())
+    const channel = await receiver.newChannel()
+    await sender.send(channel, { type: 'first' })
+    await receiveWithin(receiver, channel)
+    await until(async () => (await publisherIds(admin)).length === 1, 'the publishing connection')
+    const sends = Array.from({ length: 100 }, (_, n) => sender.send(channel, { type: 'last', n }))
+    await sender.close()
+    await expect(Promise.all(sends)).resolves.toHaveLength(100)
+    for (let n = 0; n < 100; n++) expect((await receiveWithin(receiver, channel)).n).toBe(n)
+    await until(async () => (await publisherIds(admin)).length === 0, 'the publishing connection to close')
+  })
+
   it('fails only the sends in flight when its connection is killed, then opens a new one', async () => {
     const redis = await PrivateRedis.start()
     onTestFinished(() => redis.kill())
