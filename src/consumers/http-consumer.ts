@@ -8,6 +8,7 @@
 
 import { ImproperlyConfigured, InvalidEvent, StopConsumer } from '../errors.js'
 import type { Headers, HttpDisconnectEvent, HttpRequestEvent, HttpScope, Message } from '../types.js'
+import { stackless } from '../util/stackless.js'
 import { Consumer } from './consumer.js'
 
 /** Response headers as pairs or as an object. */
@@ -164,7 +165,7 @@ export class HttpConsumer extends Consumer {
       for (const group of groups) await this.channelLayer.groupDiscard(group, this.channelName)
     }
     await this.disconnect()
-    throw new StopConsumer()
+    throw stackless(() => new StopConsumer())
   }
 }
 

@@ -21,6 +21,7 @@ import type {
   WebsocketScope,
 } from '../types.js'
 import { RESOLVED } from '../util/resolved.js'
+import { stackless } from '../util/stackless.js'
 import { Consumer } from './consumer.js'
 
 /** One WebSocket frame: text or binary, never both. */
@@ -171,7 +172,7 @@ export class WebsocketConsumer extends Consumer {
       for (const group of groups) await this.channelLayer.groupDiscard(group, this.channelName)
     }
     await this.disconnect(message.code)
-    throw new StopConsumer()
+    throw stackless(() => new StopConsumer())
   }
 
   /** Called once the connection is gone, with its close code. */

@@ -227,9 +227,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     if (state !== undefined) {
       this.#channels.delete(channel)
       state.queue.clear()
-      state.cancelWaiters(
-        new ReceiveCancelled(`receive() on '${channel}' was cancelled: the channel was discarded.`),
-      )
+      state.cancelWaiters(`receive() on '${channel}' was cancelled: the channel was discarded.`)
     }
     this.#groups.leaveAll(channel)
   }
@@ -278,7 +276,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
 
   #reset(reason: string): void {
     for (const [channel, state] of this.#channels) {
-      state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+      state.cancelWaiters(`receive() on '${channel}' was cancelled: ${reason}.`)
     }
     this.#channels.clear()
     this.#groups.clear()

@@ -11,6 +11,7 @@
 
 import { ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
+import { stackless } from '../util/stackless.js'
 import { MessageQueue } from './message-queue.js'
 import { WaiterList } from './waiter-list.js'
 import type { Waiter } from './waiter-list.js'
@@ -35,10 +36,12 @@ export class ChannelState {
     this.capacity = capacity
   }
 
-  /** Rejects every pending receive with `error`. */
-  cancelWaiters(error: ReceiveCancelled): void {
+  /** Ends every pending receive with one `ReceiveCancelled` saying `message`, made only when someone waits. */
+  cancelWaiters(message: string): void {
     // Detach first: a waiter's own cancel must not splice the array being walked.
     const waiters = this.waiters.takeAll()
+    if (waiters.length === 0) return
+    const error = stackless(() => new ReceiveCancelled(message))
     for (const waiter of waiters) waiter.cancel(error)
   }
 }

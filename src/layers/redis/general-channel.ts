@@ -75,9 +75,9 @@ export class GeneralChannel implements QueueReaderOwner {
     }
   }
 
-  /** Cancels every waiting receive with `error` and stops the readers. */
-  async cancel(error: Parameters<ChannelState['cancelWaiters']>[0]): Promise<void> {
-    this.#state.cancelWaiters(error)
+  /** Cancels every waiting receive with a `ReceiveCancelled` saying `message`, and stops the readers. */
+  async cancel(message: string): Promise<void> {
+    this.#state.cancelWaiters(message)
     await this.#stopIfIdle()
   }
 

@@ -8,7 +8,6 @@
  * @internal
  */
 
-import { ReceiveCancelled } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import type { CoreState } from './core-state.js'
 import { GeneralChannel } from './general-channel.js'
@@ -46,7 +45,7 @@ export class GeneralChannels {
   async discard(channel: string): Promise<void> {
     await this.#channels
       .get(channel)
-      ?.cancel(new ReceiveCancelled(`receive() on '${channel}' was cancelled: the channel was discarded.`))
+      ?.cancel(`receive() on '${channel}' was cancelled: the channel was discarded.`)
   }
 
   /** Stops every reader (close), so nothing is popped while connections go. */
@@ -59,9 +58,7 @@ export class GeneralChannels {
     const channels = [...this.#channels.values()]
     this.#channels.clear()
     await Promise.all(
-      channels.map((channel) =>
-        channel.cancel(new ReceiveCancelled(`receive() on '${channel.name}' was cancelled: ${reason}.`)),
-      ),
+      channels.map((channel) => channel.cancel(`receive() on '${channel.name}' was cancelled: ${reason}.`)),
     )
   }
 }

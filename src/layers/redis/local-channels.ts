@@ -11,7 +11,6 @@
  * @internal
  */
 
-import { ReceiveCancelled } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import type { ChannelListener } from '../channel-listener.js'
 import { ChannelState, ReceiveWaiter } from '../receive-waiter.js'
@@ -123,14 +122,14 @@ export class LocalChannels {
     if (state === undefined) return
     this.#states.delete(channel)
     state.queue.clear()
-    state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+    state.cancelWaiters(`receive() on '${channel}' was cancelled: ${reason}.`)
   }
 
   /** Empties every buffer and cancels every receive; channels stay open (flush). */
   clear(reason: string): void {
     for (const [channel, state] of this.#states) {
       state.queue.clear()
-      state.cancelWaiters(new ReceiveCancelled(`receive() on '${channel}' was cancelled: ${reason}.`))
+      state.cancelWaiters(`receive() on '${channel}' was cancelled: ${reason}.`)
     }
   }
 
