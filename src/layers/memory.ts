@@ -6,10 +6,9 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
-
 import { ChannelFull, LayerClosed, ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
+import { randomName } from '../util/random-pool.js'
 import { rejectWith } from '../util/reject-with.js'
 import { capacityFor, type CapacityRule } from './capacity.js'
 import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channel-layer.js'
@@ -138,8 +137,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
 
   async newChannel(prefix = 'specific'): Promise<string> {
     this.#assertOpen('newChannel')
-    // 9 random bytes are 72 bits, 12 base64url characters, all legal in a channel name.
-    const name = `${prefix}.inmemory!${randomBytes(9).toString('base64url')}`
+    const name = `${prefix}.inmemory!${randomName()}`
     requireValidChannelName(name)
     return name
   }

@@ -29,6 +29,7 @@ import { channelFull, requireMessage } from './messages.js'
 import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
 import { GROUP_ADD, GROUP_MEMBERS, GROUP_SEND, SEND } from './scripts.js'
+import { randomName } from '../../util/random-pool.js'
 
 const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
 
@@ -129,7 +130,7 @@ export class RedisChannelLayer implements ChannelLayer {
   async newChannel(prefix = 'specific'): Promise<string> {
     this.#assertOpen('newChannel')
     const routing = `${prefix}.${this.#clientId}!`
-    const name = `${routing}${randomBytes(9).toString('base64url')}`
+    const name = `${routing}${randomName()}`
     requireValidChannelName(name)
     this.#openLocal(name, routing)
     return name

@@ -29,6 +29,7 @@ import {
 } from './options.js'
 import { PubSubState } from './pubsub-state.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
+import { randomName } from '../../util/random-pool.js'
 
 const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
 
@@ -127,7 +128,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer {
 
   async newChannel(prefix = 'specific'): Promise<string> {
     this.#assertOpen('newChannel')
-    const name = `${prefix}.${this.#clientId}!${randomBytes(9).toString('base64url')}`
+    const name = `${prefix}.${this.#clientId}!${randomName()}`
     requireValidChannelName(name)
     this.#state.local.open(name)
     await this.#state.ensurePattern()

@@ -16,20 +16,14 @@
  * @internal
  */
 
-import { randomFillSync } from 'node:crypto'
-
 import { Decoder, Encoder } from '@msgpack/msgpack'
 
 import { InvalidMessageType } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
+import { fillRandom } from '../../util/random-pool.js'
 import { MultiFernet } from './fernet.js'
 import { fastDecode } from './msgpack-fast-decoder.js'
 import { FastEncoder } from './msgpack-fast-encoder.js'
-
-/** Random bytes are drawn in blocks: one RNG call per message would cost more than the encoding. */
-const RANDOM_BLOCK = 4096
-let randomPool = Buffer.alloc(0)
-let randomOffset = 0
 
 /** The message key that carries the process-local channel name(s). */
 export const ASGI_CHANNEL_KEY = '__asgi_channel__'
@@ -88,7 +82,8 @@ export class WireFormat {
     if (this.#fernet === undefined) {
       const fast = this.#fast.encode(body, this.#prefixLength)
       if (fast !== undefined) {
-        if (this.#prefixLength > 0) randomPrefix(fast, this.#prefixLength)
+        // From a pool: one RNG call per message would cost more than the encoding.
+        if (this.#prefixLength > 0) fillRandom(fast, this.#prefixLength)
         return fast
       }
     }
@@ -97,7 +92,7 @@ export class WireFormat {
       (this.#fernet ? this.#fast.encode(body, 0) : undefined) ?? this.#encoder.encodeSharedRef(body)
     const payload = this.#fernet === undefined ? packed : this.#fernet.encrypt(packed)
     const result = Buffer.allocUnsafe(this.#prefixLength + payload.length)
-    if (this.#prefixLength > 0) randomPrefix(result, this.#prefixLength)
+    if (this.#prefixLength > 0) fillRandom(result, this.#prefixLength)
     result.set(payload, this.#prefixLength)
     return result
   }
@@ -144,14 +139,4 @@ function withChannels(message: LayerMessage): DecodedMessage {
     channels:
       typeof channels === 'string' || Array.isArray(channels) ? (channels as string | string[]) : undefined,
   }
-}
-
-/** Fills the first `length` bytes of `target` with random bytes from the pool. */
-function randomPrefix(target: Buffer, length: number): void {
-  if (randomOffset + length > randomPool.length) {
-    randomPool = randomFillSync(Buffer.allocUnsafe(RANDOM_BLOCK))
-    randomOffset = 0
-  }
-  randomPool.copy(target, 0, randomOffset, randomOffset + length)
-  randomOffset += length
 }
