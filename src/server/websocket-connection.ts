@@ -16,7 +16,6 @@ import type { Duplex } from 'node:stream'
 
 import type { WebSocket } from 'ws'
 
-import { isExpectedError, statusForError } from './app-runner.js'
 import { CloseCode, closeCodeOfError } from './close-codes.js'
 import type { ServerContext } from './context.js'
 import { DenialResponse } from './denial-response.js'
@@ -26,6 +25,7 @@ import { buildWebsocketScope } from './scope.js'
 import { readControlEvent } from './websocket-control-event.js'
 import type { ConnectionState } from './websocket-control-event.js'
 import { acceptHeaderLines, checkSubprotocol, rejectHandshake } from './websocket-handshake.js'
+import { actionAfterApplication } from './websocket-app-end.js'
 import { watchRawSocket, watchWebSocket } from './websocket-listeners.js'
 import type { SocketEvents } from './websocket-listeners.js'
 import { beforeFrame } from './write-coalescing.js'
@@ -305,29 +305,17 @@ export class WebsocketConnection implements SocketEvents {
   }
 
   #onAppDone(error: unknown): void {
-    const { logger } = this.#ctx.options
-    const where = this.scope.rawPath
-    if (error !== undefined && !isExpectedError(error))
-      logger.error(`WebSocket application failed on ${where}.`, error)
-    switch (this.#state) {
-      case 'connecting':
-        if (error === undefined)
-          logger.error(`WebSocket application returned without answering the handshake on ${where}.`)
-        this.#reject(error === undefined ? 500 : statusForError(error))
-        break
-      case 'denying':
-        if (this.#denial!.started) this.#socket.destroy()
-        else this.#reject(500)
-        break
-      case 'open':
-        this.#close(
-          error === undefined ? CloseCode.NORMAL : CloseCode.INTERNAL_ERROR,
-          error ? 'Internal error' : '',
-        )
-        break
-      default:
-        break
-    }
+    const denialStarted = this.#denial?.started === true
+    const action = actionAfterApplication(
+      this.#state,
+      error,
+      denialStarted,
+      this.#ctx.options.logger,
+      this.scope.rawPath,
+    )
+    if (action.kind === 'reject') this.#reject(action.status)
+    else if (action.kind === 'destroy') this.#socket.destroy()
+    else if (action.kind === 'close') this.#close(action.code, action.reason)
   }
 
   #gone(code: number, reason: string): void {
