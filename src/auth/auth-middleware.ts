@@ -14,7 +14,7 @@ import { USER_STORE, defaultUserStore } from './default-user-store.js'
 import { LazyUser } from './lazy-user.js'
 import { getUser } from './session-auth.js'
 import type { UserStore } from './user-store.js'
-import { rejectWith } from '../util/reject-with.js'
+import { neverThrowing } from '../util/reject-with.js'
 
 /** Options of `AuthMiddleware`. */
 export interface AuthMiddlewareOptions {
@@ -40,26 +40,21 @@ export function AuthMiddleware(inner: Application, options: AuthMiddlewareOption
   if (options.users !== undefined && typeof options.users?.getById !== 'function') {
     throw new ImproperlyConfigured('AuthMiddleware users must implement UserStore.')
   }
-  return function AuthMiddleware(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      if (scope.type === 'channel') return inner(scope, receive, send)
-      if (scope.session === undefined) {
-        throw new ImproperlyConfigured(
-          'AuthMiddleware found no scope.session: SessionMiddleware must be above it (or use AuthMiddlewareStack).',
-        )
-      }
-      const users = options.users ?? defaultUserStore()
-      const copy: Scope & { [USER_STORE]?: UserStore } = { ...scope, [USER_STORE]: users }
-      if (scope.user === undefined) {
-        // Set on the copy after it exists, because the loader reads the copy's session.
-        ;(copy as { user?: LazyUser }).user = new LazyUser(() => getUser(copy, users))
-      }
-      return inner(copy, receive, send)
-    } catch (error) {
-      return rejectWith(error)
+  return neverThrowing(function AuthMiddleware(scope, receive, send) {
+    if (scope.type === 'channel') return inner(scope, receive, send)
+    if (scope.session === undefined) {
+      throw new ImproperlyConfigured(
+        'AuthMiddleware found no scope.session: SessionMiddleware must be above it (or use AuthMiddlewareStack).',
+      )
     }
-  }
+    const users = options.users ?? defaultUserStore()
+    const copy: Scope & { [USER_STORE]?: UserStore } = { ...scope, [USER_STORE]: users }
+    if (scope.user === undefined) {
+      // Set on the copy after it exists, because the loader reads the copy's session.
+      ;(copy as { user?: LazyUser }).user = new LazyUser(() => getUser(copy, users))
+    }
+    return inner(copy, receive, send)
+  })
 }
 
 /** Options of `AuthMiddlewareStack`: the session options and the auth options together. */

@@ -8,7 +8,7 @@
 import { ImproperlyConfigured, UnknownScopeType } from '../errors.js'
 import type { Application, ScopeType } from '../types.js'
 import { assertApplication } from './assert-application.js'
-import { rejectWith } from '../util/reject-with.js'
+import { neverThrowing } from '../util/reject-with.js'
 
 const SCOPE_TYPES: readonly ScopeType[] = ['http', 'websocket', 'channel']
 
@@ -44,14 +44,9 @@ export function ProtocolTypeRouter(mapping: Partial<Record<ScopeType, Applicatio
   }
   const known = [...apps.keys()]
 
-  return function ProtocolTypeRouter(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      const app = apps.get(scope.type)
-      if (app === undefined) throw new UnknownScopeType(String(scope.type), known)
-      return app(scope, receive, send)
-    } catch (error) {
-      return rejectWith(error)
-    }
-  }
+  return neverThrowing(function ProtocolTypeRouter(scope, receive, send) {
+    const app = apps.get(scope.type)
+    if (app === undefined) throw new UnknownScopeType(String(scope.type), known)
+    return app(scope, receive, send)
+  })
 }

@@ -8,7 +8,7 @@
 import { ImproperlyConfigured, RouteNotFound } from '../errors.js'
 import type { Application, Scope, UrlRoute } from '../types.js'
 import type { Route } from './route.js'
-import { rejectWith } from '../util/reject-with.js'
+import { neverThrowing } from '../util/reject-with.js'
 
 /**
  * The part of the path the enclosing routers have not consumed. Channels
@@ -75,36 +75,30 @@ const resolvers = new WeakMap<Application, Resolve>()
 export function URLRouter(routes: readonly Route[]): Application {
   const resolve = compileRoutes(routes)
 
-  const router: Application = function URLRouter(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      const routed = scope as RoutedScope
-      if (scope.type === 'channel' || typeof (scope as { path?: unknown }).path !== 'string') {
-        throw new ImproperlyConfigured(
-          `URLRouter routes on the path, which a '${String(scope.type)}' scope does not have. ` +
-            `Use it under the 'http' or 'websocket' key of ProtocolTypeRouter (ChannelNameRouter routes 'channel' scopes).`,
-        )
-      }
-      const remaining = routed[PATH_REMAINING]
-      const path = remaining ?? stripRootPath(scope.path, scope.rootPath)
-      const found = resolve(path)
-      if (found === null) {
-        const part =
-          remaining === undefined ? '' : ` (the part left by the enclosing routers: '${remaining}')`
-        throw new RouteNotFound(`No route found for path '${scope.path}'${part}.`)
-      }
-      const outer = scope.urlRoute
-      const urlRoute: UrlRoute =
-        outer === undefined
-          ? { args: found.args, kwargs: found.kwargs }
-          : { args: [...outer.args, ...found.args], kwargs: { ...outer.kwargs, ...found.kwargs } }
-      // A copy, so the route never shows in the scope outer middleware holds.
-      const next: RoutedScope = { ...scope, urlRoute, [PATH_REMAINING]: found.rest }
-      return found.app(next, receive, send)
-    } catch (error) {
-      return rejectWith(error)
+  const router: Application = neverThrowing(function URLRouter(scope, receive, send) {
+    const routed = scope as RoutedScope
+    if (scope.type === 'channel' || typeof (scope as { path?: unknown }).path !== 'string') {
+      throw new ImproperlyConfigured(
+        `URLRouter routes on the path, which a '${String(scope.type)}' scope does not have. ` +
+          `Use it under the 'http' or 'websocket' key of ProtocolTypeRouter (ChannelNameRouter routes 'channel' scopes).`,
+      )
     }
-  }
+    const remaining = routed[PATH_REMAINING]
+    const path = remaining ?? stripRootPath(scope.path, scope.rootPath)
+    const found = resolve(path)
+    if (found === null) {
+      const part = remaining === undefined ? '' : ` (the part left by the enclosing routers: '${remaining}')`
+      throw new RouteNotFound(`No route found for path '${scope.path}'${part}.`)
+    }
+    const outer = scope.urlRoute
+    const urlRoute: UrlRoute =
+      outer === undefined
+        ? { args: found.args, kwargs: found.kwargs }
+        : { args: [...outer.args, ...found.args], kwargs: { ...outer.kwargs, ...found.kwargs } }
+    // A copy, so the route never shows in the scope outer middleware holds.
+    const next: RoutedScope = { ...scope, urlRoute, [PATH_REMAINING]: found.rest }
+    return found.app(next, receive, send)
+  })
 
   resolvers.set(router, resolve)
   return router

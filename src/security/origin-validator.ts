@@ -14,7 +14,7 @@ import type { Application } from '../types.js'
 import { deny } from './deny.js'
 import { matchesOrigin, parseOrigin, parseOriginPattern } from './origin-pattern.js'
 import type { OriginPattern } from './origin-pattern.js'
-import { rejectWith } from '../util/reject-with.js'
+import { neverThrowing } from '../util/reject-with.js'
 
 /** The hosts `AllowedHostsOriginValidator` allows in DEBUG when `allowedHosts` is empty, as Django. */
 export const DEBUG_LOCAL_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]'])
@@ -60,16 +60,11 @@ export function OriginValidator(application: Application, origins: readonly stri
   const any = parsed.includes('*')
   const patterns = parsed.filter((pattern): pattern is OriginPattern => pattern !== '*')
 
-  return function OriginValidator(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      if (scope.type === 'channel') return application(scope, receive, send)
-      if (any || allowed(scope.headers, patterns)) return application(scope, receive, send)
-      return deny(scope, receive, send, 403, 'Origin not allowed.')
-    } catch (error) {
-      return rejectWith(error)
-    }
-  }
+  return neverThrowing(function OriginValidator(scope, receive, send) {
+    if (scope.type === 'channel') return application(scope, receive, send)
+    if (any || allowed(scope.headers, patterns)) return application(scope, receive, send)
+    return deny(scope, receive, send, 403, 'Origin not allowed.')
+  })
 }
 
 /**
@@ -93,13 +88,9 @@ export function AllowedHostsOriginValidator(
   const hosts =
     settings.debug && settings.allowedHosts.length === 0 ? DEBUG_LOCAL_HOSTS : settings.allowedHosts
   const validator = OriginValidator(application, hosts)
+  // No wrapper needed: the validator already never throws.
   return function AllowedHostsOriginValidator(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      return validator(scope, receive, send)
-    } catch (error) {
-      return rejectWith(error)
-    }
+    return validator(scope, receive, send)
   }
 }
 

@@ -13,49 +13,8 @@
  * @internal
  */
 
-/** Lower-case names of the headers browsers, proxies and WebSocket clients send. */
-const NAMES = new Map<string, string>(
-  [
-    'accept',
-    'accept-encoding',
-    'accept-language',
-    'authorization',
-    'cache-control',
-    'connection',
-    'content-length',
-    'content-type',
-    'cookie',
-    'dnt',
-    'forwarded',
-    'host',
-    'origin',
-    'pragma',
-    'priority',
-    'referer',
-    'sec-ch-ua',
-    'sec-ch-ua-mobile',
-    'sec-ch-ua-platform',
-    'sec-fetch-dest',
-    'sec-fetch-mode',
-    'sec-fetch-site',
-    'sec-websocket-extensions',
-    'sec-websocket-key',
-    'sec-websocket-protocol',
-    'sec-websocket-version',
-    'upgrade',
-    'user-agent',
-    'via',
-    'x-forwarded-for',
-    'x-forwarded-host',
-    'x-forwarded-port',
-    'x-forwarded-proto',
-    'x-real-ip',
-    'x-request-id',
-  ].map((name) => [name, name]),
-)
-
-/** Headers whose values repeat from one client to the next (never secrets or per-client keys). */
-const SHARED_VALUES = new Set([
+/** Common headers whose values repeat from one client to the next. */
+const REPEATED_VALUES = [
   'accept',
   'accept-encoding',
   'accept-language',
@@ -76,7 +35,30 @@ const SHARED_VALUES = new Set([
   'sec-websocket-version',
   'upgrade',
   'user-agent',
-])
+]
+
+/** Common headers whose values are secrets or differ per client: only their names are shared. */
+const PER_CLIENT_VALUES = [
+  'authorization',
+  'content-length',
+  'content-type',
+  'cookie',
+  'forwarded',
+  'referer',
+  'sec-websocket-key',
+  'sec-websocket-protocol',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'x-request-id',
+]
+
+/** Lower-case names of the headers browsers, proxies and WebSocket clients send. */
+const NAMES = new Map<string, string>([...REPEATED_VALUES, ...PER_CLIENT_VALUES].map((name) => [name, name]))
+const SHARED_VALUES = new Set(REPEATED_VALUES)
 
 /** Values kept at most; then the table starts over. */
 const MAX_VALUES = 1024

@@ -31,6 +31,7 @@ import type { SocketEvents } from './websocket-listeners.js'
 import { beforeFrame } from './write-coalescing.js'
 import { InvalidEvent } from '../errors.js'
 import type { Headers, Message, WebsocketScope, WebsocketSendEvent } from '../types.js'
+import { rejectWith } from '../util/reject-with.js'
 import { RESOLVED } from '../util/resolved.js'
 
 const WS_OPEN = 1
@@ -122,18 +123,17 @@ export class WebsocketConnection implements SocketEvents {
       const ws = this.#ws!
       if (ws.readyState !== WS_OPEN) return RESOLVED
       const { text, bytes } = message as WebsocketSendEvent
+      const data = text ?? bytes
+      if (data == null) return rejectWith(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
       this.#frameTurn = beforeFrame(this.#socket, this.#frameTurn)
-      if (text != null) ws.send(text)
-      else if (bytes != null) ws.send(bytes)
-      else return Promise.reject(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
+      ws.send(data)
       const buffered = ws.bufferedAmount
       return buffered <= this.#ctx.options.sendHighWaterMark ? RESOLVED : this.#backpressure(buffered)
     }
     try {
       return this.#sendSlow(message)
     } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on unchanged
-      return Promise.reject(error)
+      return rejectWith(error)
     }
   }
 

@@ -8,7 +8,7 @@ import { parseCookie } from 'cookie'
 
 import { assertApplication } from '../routing/assert-application.js'
 import type { Application, Headers } from '../types.js'
-import { rejectWith } from '../util/reject-with.js'
+import { neverThrowing } from '../util/reject-with.js'
 
 declare module '../types.js' {
   interface ScopeExtensions {
@@ -32,16 +32,11 @@ declare module '../types.js' {
  */
 export function CookieMiddleware(inner: Application): Application {
   assertApplication(inner, 'CookieMiddleware(inner)')
-  return function CookieMiddleware(scope, receive, send) {
-    // Not `async`: an async wrapper stays pending, holding a promise, for the whole connection.
-    try {
-      if (scope.type === 'channel') return inner(scope, receive, send)
-      // A copy, so the cookies never show in the scope of outer middleware.
-      return inner({ ...scope, cookies: parseCookies(scope.headers) }, receive, send)
-    } catch (error) {
-      return rejectWith(error)
-    }
-  }
+  return neverThrowing(function CookieMiddleware(scope, receive, send) {
+    if (scope.type === 'channel') return inner(scope, receive, send)
+    // A copy, so the cookies never show in the scope of outer middleware.
+    return inner({ ...scope, cookies: parseCookies(scope.headers) }, receive, send)
+  })
 }
 
 /**

@@ -205,6 +205,28 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
   }
 }
 
+/** A private Redis, a client to inspect it, and two pub/sub layers on it standing for two processes. */
+async function twoProcesses(): Promise<{
+  admin: Redis
+  sender: RedisPubSubChannelLayer
+  receiver: RedisPubSubChannelLayer
+  channel: string
+}> {
+  const redis = await PrivateRedis.start()
+  onTestFinished(() => redis.kill())
+  const admin = new Redis(redis.url)
+  onTestFinished(() => admin.disconnect())
+  const prefix = uniquePrefix('fastpub')
+  const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
+  const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix, capacity: 1_000 })
+  // close() is safe to call twice: a test may close the sender itself.
+  onTestFinished(async () => {
+    await sender.close()
+    await receiver.close()
+  })
+  return { admin, sender, receiver, channel: await receiver.newChannel() }
+}
+
 describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publishing connection', () => {
   it('keeps the order of sends across the switch from ioredis to its own connection, behind ACL auth', async () => {
     const redis = await PrivateRedis.start()
@@ -239,15 +261,7 @@ describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publis
   })
 
   it('lets the sends on their way arrive when the layer is closed right after them', async () => {
-    const redis = await PrivateRedis.start()
-    onTestFinished(() => redis.kill())
-    const admin = new Redis(redis.url)
-    onTestFinished(() => admin.disconnect())
-    const prefix = uniquePrefix('fastpub')
-    const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
-    const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix, capacity: 1_000 })
-    onTestFinished(() => receiver.close())
-    const channel = await receiver.newChannel()
+    const { admin, sender, receiver, channel } = await twoProcesses()
     await sender.send(channel, { type: 'first' })
     await receiveWithin(receiver, channel)
     await until(async () => (await publisherIds(admin)).length === 1, 'the publishing connection')
@@ -259,18 +273,7 @@ describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publis
   })
 
   it('fails only the sends in flight when its connection is killed, then opens a new one', async () => {
-    const redis = await PrivateRedis.start()
-    onTestFinished(() => redis.kill())
-    const admin = new Redis(redis.url)
-    onTestFinished(() => admin.disconnect())
-    const prefix = uniquePrefix('fastpub')
-    const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
-    const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
-    onTestFinished(async () => {
-      await sender.close()
-      await receiver.close()
-    })
-    const channel = await receiver.newChannel()
+    const { admin, sender, receiver, channel } = await twoProcesses()
     const sendAndReceive = async (n: number): Promise<void> => {
       await sender.send(channel, { type: 'seq', n })
       expect((await receiveWithin(receiver, channel)).n).toBe(n)
