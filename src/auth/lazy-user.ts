@@ -51,7 +51,7 @@ export class LazyUser implements PromiseLike<AnyUser> {
     // Only login() and logout() may swap the user; the field stays read-only to everyone else.
     replace = (lazy, user) => {
       lazy.#value = user
-      lazy.#promise = Promise.resolve(user)
+      lazy.#promise = undefined
       lazy.#load = undefined
     }
   }
@@ -89,10 +89,15 @@ export class LazyUser implements PromiseLike<AnyUser> {
     onfulfilled?: ((user: AnyUser) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
+    // Once loaded, only the user is kept: the loader and its promise would
+    // stay on every open connection for nothing.
+    if (this.#value !== undefined) return Promise.resolve(this.#value).then(onfulfilled, onrejected)
     if (this.#promise === undefined) {
       const load = this.#load ?? (() => Promise.reject(new ImproperlyConfigured('scope.user has no loader.')))
       this.#promise = load().then((user) => {
         this.#value = user
+        this.#promise = undefined
+        this.#load = undefined
         return user
       })
       // A failed load is retried on the next await rather than cached forever.

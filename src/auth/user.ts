@@ -65,18 +65,47 @@ export interface UserRecord {
   created: Date | string | number
 }
 
+/** Users kept for sharing at most; then the table starts over. */
+const MAX_SHARED_USERS = 1024
+
+/** The last `User` made for each id, while the table has room. */
+let recentUsers = new Map<string, User>()
+
 /**
  * Turns a store's record into a frozen `User`.
+ *
+ * A record equal to the last one seen for its id gives back that same
+ * frozen object: every connection loads its user, and one person's many
+ * tabs (or a service's many sockets) then hold one copy, password hash and
+ * date included, instead of one each. A changed record makes a new user,
+ * so nothing read from the store is ever hidden.
+ *
  * @internal
  */
 export function toUser(record: UserRecord): User {
-  return Object.freeze({
-    id: String(record.id),
+  const id = String(record.id)
+  const created = record.created instanceof Date ? record.created : new Date(record.created)
+  const isActive = Boolean(record.isActive)
+  const known = recentUsers.get(id)
+  if (
+    known !== undefined &&
+    known.username === record.username &&
+    known.passwordHash === record.passwordHash &&
+    known.isActive === isActive &&
+    known.created.getTime() === created.getTime()
+  ) {
+    return known
+  }
+  const user: User = Object.freeze({
+    id,
     username: record.username,
     passwordHash: record.passwordHash,
-    isActive: Boolean(record.isActive),
-    created: record.created instanceof Date ? record.created : new Date(record.created),
+    isActive,
+    created,
     isAuthenticated: true as const,
     isAnonymous: false as const,
   })
+  if (known === undefined && recentUsers.size >= MAX_SHARED_USERS) recentUsers = new Map()
+  recentUsers.set(id, user)
+  return user
 }

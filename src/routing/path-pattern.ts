@@ -8,6 +8,7 @@
 import { ImproperlyConfigured } from '../errors.js'
 import { CONVERTERS } from './converters.js'
 import type { Converter } from './converters.js'
+import { NO_ARGS } from './pattern.js'
 import type { PatternMatch, PatternMatcher } from './pattern.js'
 
 // Django's own syntax: `<name>` or `<converter:name>`.
@@ -58,7 +59,7 @@ class LiteralMatcher implements PatternMatcher {
   }
   match(path: string, endpoint: boolean): PatternMatch | null {
     const matched = endpoint ? path === this.#route : path.startsWith(this.#route)
-    return matched ? { args: [], kwargs: {}, rest: path.slice(this.#route.length) } : null
+    return matched ? { args: NO_ARGS, kwargs: {}, rest: path.slice(this.#route.length) } : null
   }
 }
 
@@ -82,7 +83,7 @@ class ConverterMatcher implements PatternMatcher {
       if (value === undefined) return null
       kwargs[name] = value
     }
-    return { args: [], kwargs, rest: path.slice(found[0].length) }
+    return { args: NO_ARGS, kwargs, rest: path.slice(found[0].length) }
   }
 }
 

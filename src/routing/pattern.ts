@@ -18,6 +18,14 @@ export interface PatternMatch {
 }
 
 /**
+ * The `args` of every match that captured none: one frozen array shared by
+ * all the scopes that hold it, for as long as their connections stay open.
+ *
+ * @internal
+ */
+export const NO_ARGS = Object.freeze([]) as unknown as unknown[]
+
+/**
  * A pattern compiled once, when the route is declared.
  *
  * @internal

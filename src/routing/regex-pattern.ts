@@ -6,6 +6,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
+import { NO_ARGS } from './pattern.js'
 import type { PatternMatch, PatternMatcher } from './pattern.js'
 
 // A trailing `$` that is not itself escaped (`\$`).
@@ -59,7 +60,7 @@ class RegexMatcher implements PatternMatcher {
     for (const [name, value] of Object.entries(found.groups)) {
       if (value !== undefined) kwargs[name] = value
     }
-    return { args: [], kwargs, rest }
+    return { args: NO_ARGS, kwargs, rest }
   }
 }
 

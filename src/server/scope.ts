@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http'
 
 import type { Headers, HostPort, HttpScope, WebsocketScope } from '../types.js'
-import { headerName, headerValue, shared } from './shared-strings.js'
+import { headerPair, shared } from './shared-strings.js'
 
 /** What scope building needs from the server's options. @internal */
 export interface ScopeOptions {
@@ -19,6 +19,8 @@ export interface ScopeOptions {
 }
 
 const ASGI = Object.freeze({ version: '3.0', specVersion: '2.4' })
+/** The subprotocols of every client that offered none, frozen because it is shared. */
+const NO_SUBPROTOCOLS = Object.freeze([]) as unknown as string[]
 const utf8 = new TextDecoder('utf-8')
 
 /** The scope of one HTTP request. @internal */
@@ -51,7 +53,7 @@ export function buildWebsocketScope(req: IncomingMessage, options: ScopeOptions)
 
 /** Splits `Sec-WebSocket-Protocol` into the offered names, in the client's order. @internal */
 export function parseSubprotocols(header: string | undefined): string[] {
-  if (!header) return []
+  if (!header) return NO_SUBPROTOCOLS
   const names: string[] = []
   for (const part of header.split(',')) {
     const name = part.trim()
@@ -105,7 +107,7 @@ function connectionFields(req: IncomingMessage, options: ScopeOptions, websocket
     if (forwarded.secure !== undefined) secure = forwarded.secure
   }
   const server: HostPort | null =
-    socket.localAddress !== undefined ? [shared(socket.localAddress), socket.localPort ?? 0] : null
+    socket.localAddress !== undefined ? serverAddress(socket.localAddress, socket.localPort ?? 0) : null
   return {
     asgi: ASGI,
     httpVersion: shared(req.httpVersion),
@@ -118,6 +120,21 @@ function connectionFields(req: IncomingMessage, options: ScopeOptions, websocket
     client,
     server,
   }
+}
+
+/** `scope.server` of each listening address: every connection to it shares one frozen pair. */
+const serverAddresses = new Map<string, HostPort>()
+
+function serverAddress(host: string, port: number): HostPort {
+  const key = `${host} ${port}`
+  let address = serverAddresses.get(key)
+  if (address === undefined) {
+    // Bounded for a server bound to many addresses (or a wildcard one reached through many).
+    if (serverAddresses.size >= 64) serverAddresses.clear()
+    address = Object.freeze([shared(host), port]) as HostPort
+    serverAddresses.set(key, address)
+  }
+  return address
 }
 
 function splitTarget(target: string): { rawPath: string; queryString: string } {
@@ -139,8 +156,7 @@ function headerPairs(raw: string[]): Headers {
   // long as the connection lives, and a WebSocket scope lives for hours.
   const headers: Headers = new Array<[string, string]>(raw.length >> 1)
   for (let i = 0, j = 0; i + 1 < raw.length; i += 2, j++) {
-    const name = headerName(raw[i]!)
-    headers[j] = [name, headerValue(name, raw[i + 1]!)]
+    headers[j] = headerPair(raw[i]!, raw[i + 1]!)
   }
   return headers
 }

@@ -5,9 +5,13 @@
  * browser's user agent, the server's address: a few hundred bytes per idle
  * connection, the same in every one. Scopes take the shared copy instead.
  *
- * Values come from the network, so the table of values is bounded: when it
- * is full it starts over, and a client sending ever-new values gets no
- * sharing but costs nothing more than before.
+ * The same goes for a whole `[name, value]` pair of such a header: 64 bytes
+ * per pair, six or more pairs per browser connection. A shared pair is
+ * frozen, since writing to it would change every scope that holds it.
+ *
+ * Values come from the network, so the tables are bounded: when one is full
+ * it starts over, and a client sending ever-new values gets no sharing but
+ * costs nothing more than before.
  *
  * @module
  * @internal
@@ -66,6 +70,9 @@ const MAX_VALUES = 1024
 const MAX_VALUE_LENGTH = 512
 
 let values = new Map<string, string>()
+/** Shared pairs by name, then by value. */
+let pairs = new Map<string, Map<string, [string, string]>>()
+let pairCount = 0
 
 /**
  * The lower-case form of a header name, shared when it is a common one.
@@ -78,14 +85,29 @@ export function headerName(raw: string): string {
 }
 
 /**
- * A header value as a scope keeps it (trimmed), shared when `name` (lower
- * case) is a header whose values repeat across clients.
+ * A header as a scope keeps it: the name in lower case, the value trimmed.
+ * The pair of a header whose values repeat across clients is a shared,
+ * frozen one; any other pair is new.
  *
  * @internal
  */
-export function headerValue(name: string, raw: string): string {
-  const value = raw.trim()
-  return SHARED_VALUES.has(name) ? shared(value) : value
+export function headerPair(rawName: string, rawValue: string): [string, string] {
+  const name = headerName(rawName)
+  const value = rawValue.trim()
+  if (!SHARED_VALUES.has(name) || value.length > MAX_VALUE_LENGTH) return [name, value]
+  let byValue = pairs.get(name)
+  const known = byValue?.get(value)
+  if (known !== undefined) return known
+  if (pairCount >= MAX_VALUES) {
+    pairs = new Map()
+    pairCount = 0
+    byValue = undefined
+  }
+  if (byValue === undefined) pairs.set(name, (byValue = new Map<string, [string, string]>()))
+  const pair = Object.freeze([name, shared(value)]) as [string, string]
+  byValue.set(value, pair)
+  pairCount++
+  return pair
 }
 
 /**

@@ -39,18 +39,38 @@ export function CookieMiddleware(inner: Application): Application {
   })
 }
 
+/** The cookies of every request that sent none: one frozen object for all of them. */
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(
+  Object.setPrototypeOf({}, null) as Record<string, string>,
+)
+
 /**
  * The cookies of a request's headers, as `CookieMiddleware` parses them.
  * @internal
  */
 export function parseCookies(headers: Headers): Readonly<Record<string, string>> {
-  const cookies: Record<string, string> = Object.create(null) as Record<string, string>
+  let cookies: Record<string, string> | null = null
   for (const [name, value] of headers) {
     if (name !== 'cookie') continue
     const parsed = parseCookie(value)
     for (const [key, val] of Object.entries(parsed)) {
-      if (val !== undefined && !(key in cookies)) cookies[key] = val
+      if (val === undefined) continue
+      cookies ??= {}
+      // defineProperty, so a cookie named `__proto__` is a cookie and not a prototype.
+      if (!Object.hasOwn(cookies, key)) {
+        Object.defineProperty(cookies, key, {
+          value: val,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
     }
   }
-  return Object.freeze(cookies)
+  if (cookies === null) return NO_COOKIES
+  // No prototype, so `toString` or `constructor` is only ever a cookie. Taken
+  // away after the properties are set, the object keeps V8's compact layout,
+  // where `Object.create(null)` starts as a hash table of about 200 bytes,
+  // held for as long as a WebSocket stays open.
+  return Object.freeze(Object.setPrototypeOf(cookies, null) as Record<string, string>)
 }

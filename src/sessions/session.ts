@@ -6,6 +6,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
+import { RESOLVED } from '../util/resolved.js'
 import type { SessionData, SessionStore } from './session-store.js'
 
 /** Two weeks, Django's `SESSION_COOKIE_AGE`. */
@@ -43,7 +44,8 @@ export class Session {
   #accessed = false
   #ageSeconds: number
   #staleKey: string | null = null
-  #saving: Promise<unknown> = Promise.resolve()
+  // The shared settled promise until the first save: most WebSocket sessions are never saved.
+  #saving: Promise<unknown> = RESOLVED
 
   /**
    * @param store - where `save()` writes

@@ -73,6 +73,22 @@ export function runUserStoreSuite(name: string, options: UserStoreSuiteOptions):
       expect(await store.getById(ada.id)).toMatchObject({ passwordHash: 'new', isActive: true })
     })
 
+    it('gives loads of an unchanged user one shared frozen object, and a changed user a new one', async () => {
+      const store = await open()
+      const ada = await store.create({ username: 'ada', passwordHash: 'old' })
+      const first = await store.getById(ada.id)
+      const second = await store.getByUsername('ada')
+      expect(second).toBe(first)
+      expect(Object.isFrozen(first)).toBe(true)
+      await store.setPassword(ada.id, 'new')
+      const changed = await store.getById(ada.id)
+      expect(changed).not.toBe(first)
+      expect(changed).toMatchObject({ passwordHash: 'new', isActive: true })
+      expect(first).toMatchObject({ passwordHash: 'old' })
+      await store.setActive(ada.id, false)
+      expect(await store.getById(ada.id)).toMatchObject({ passwordHash: 'new', isActive: false })
+    })
+
     it('deletes a user, and deleting a missing one is not an error', async () => {
       const store = await open()
       const ada = await store.create({ username: 'ada', passwordHash: 'x' })

@@ -120,6 +120,18 @@ describe('path', () => {
     })
   })
 
+  it('gives every connection without positional captures the same frozen empty args', async () => {
+    const consumer = recorder()
+    const router = URLRouter([path('rooms/<name>/', consumer.app)])
+    await run(router, websocketScope('/rooms/a/'))
+    await run(router, websocketScope('/rooms/b/'))
+    const [first, second] = consumer.scopes.map((scope) => scope.urlRoute!)
+    expect(first!.args).toBe(second!.args)
+    expect(first!.args).toEqual([])
+    expect(Object.isFrozen(first!.args)).toBe(true)
+    expect(first!.kwargs).not.toBe(second!.kwargs)
+  })
+
   describe('malformed routes', () => {
     const app = recorder().app
     const build = (route: string) => () => path(route, app)

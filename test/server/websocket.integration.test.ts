@@ -36,6 +36,34 @@ describe('serve() WebSocket', () => {
     expect([...got.data]).toEqual([1, 2, 3])
   })
 
+  it('gives connections one frozen copy of what their scopes hold alike, and their own of the rest', async () => {
+    const scopes: WebsocketScope[] = []
+    const { ws } = await startServer(async (scope, receive, send) => {
+      scopes.push(scope as WebsocketScope)
+      return echoApp()(scope, receive, send)
+    })
+    const first = await openSocket(`${ws}/a/`)
+    const second = await openSocket(`${ws}/b/`)
+    first.close()
+    second.close()
+    const [a, b] = scopes as [WebsocketScope, WebsocketScope]
+    expect(a.server).toBe(b.server)
+    expect(Object.isFrozen(a.server)).toBe(true)
+    expect(a.subprotocols).toBe(b.subprotocols)
+    expect(a.subprotocols).toEqual([])
+    expect(() => a.subprotocols.push('chat')).toThrow(TypeError)
+    const pair = (scope: WebsocketScope, name: string) => scope.headers.find(([n]) => n === name)!
+    expect(pair(a, 'host')).toBe(pair(b, 'host'))
+    expect(pair(a, 'sec-websocket-version')).toEqual(['sec-websocket-version', '13'])
+    expect(() => {
+      pair(a, 'host')[1] = 'evil.example'
+    }).toThrow(TypeError)
+    expect(pair(b, 'host')[1]).toMatch(/^127\.0\.0\.1:\d+$/)
+    expect(pair(a, 'sec-websocket-key')).not.toBe(pair(b, 'sec-websocket-key'))
+    expect(a.headers).not.toBe(b.headers)
+    expect(a.client).not.toBe(b.client)
+  })
+
   it('a close before accept rejects the handshake with 403', async () => {
     const { ws } = await startServer(async (_scope, receive, send) => {
       await receive()

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { ImproperlyConfigured } from '../../src/errors.js'
-import { CookieMiddleware } from '../../src/sessions/cookie-middleware.js'
+import { CookieMiddleware, parseCookies } from '../../src/sessions/cookie-middleware.js'
 import { InMemorySessionStore } from '../../src/sessions/memory-store.js'
 import { SessionMiddleware, SessionMiddlewareStack } from '../../src/sessions/session-middleware.js'
 import { configureSettings, resetSettings } from '../../src/settings.js'
@@ -32,6 +32,24 @@ describe('CookieMiddleware', () => {
     await communicator.getResponse()
     expect(seen?.type !== 'channel' && seen?.cookies).toEqual({ a: '1', b: 'hello world', c: '3' })
     expect('cookies' in communicator.scope).toBe(false)
+  })
+
+  it('keeps cookies named like Object members as plain cookies, in a frozen map without a prototype', () => {
+    const cookies = parseCookies([['cookie', '__proto__=evil; toString=1; constructor=x; a=b']])
+    expect(Object.getPrototypeOf(cookies)).toBe(null)
+    expect(Object.keys(cookies)).toEqual(['__proto__', 'toString', 'constructor', 'a'])
+    expect(cookies['__proto__']).toBe('evil')
+    expect(Object.getOwnPropertyDescriptor(cookies, 'toString')?.value).toBe('1')
+    expect(Object.isFrozen(cookies)).toBe(true)
+  })
+
+  it('gives every request without a Cookie header the same empty, frozen map', () => {
+    const none = parseCookies([['host', 'example.com']])
+    expect(none).toEqual({})
+    expect(parseCookies([])).toBe(none)
+    expect(Object.isFrozen(none)).toBe(true)
+    expect(Object.getPrototypeOf(none)).toBe(null)
+    expect('toString' in none).toBe(false)
   })
 })
 
