@@ -8,6 +8,7 @@
 
 import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
+import { neverThrowing } from '../util/reject-with.js'
 import type { Application, HttpResponseStartEvent, Message, Send } from '../types.js'
 import { CookieMiddleware } from './cookie-middleware.js'
 import { defaultSessionStore } from './default-store.js'
@@ -52,19 +53,26 @@ export function SessionMiddleware(inner: Application, options: SessionMiddleware
   // Resolved on first use, so `configureSettings()` may run after the stack is built.
   let store = options.store
 
-  return async function SessionMiddleware(scope, receive, send) {
+  return neverThrowing(function SessionMiddleware(scope, receive, send) {
     if (scope.type === 'channel') return inner(scope, receive, send)
     if (scope.cookies === undefined) {
       throw new ImproperlyConfigured(
         'SessionMiddleware found no scope.cookies: wrap it in CookieMiddleware, or use SessionMiddlewareStack.',
       )
     }
-    store ??= defaultSessionStore()
+    const sessions = (store ??= defaultSessionStore())
     const cookieKey = scope.cookies[config.cookieName]
-    const session = await Session.load(store, cookieKey, config.cookieAge)
-    if (scope.type === 'websocket') return inner({ ...scope, session }, receive, send)
-    return inner({ ...scope, session }, receive, wrapSend(send, session, cookieKey !== undefined, config))
-  }
+    const start = (session: Session): Promise<void> =>
+      scope.type === 'websocket'
+        ? inner({ ...scope, session }, receive, send)
+        : inner({ ...scope, session }, receive, wrapSend(send, session, cookieKey !== undefined, config))
+    // Without a session cookie there is nothing to load, so the inner
+    // application starts at once and its promise is returned as it is: an
+    // async function here would hold a second promise, linked to it, for as
+    // long as the connection stays open.
+    if (!cookieKey) return start(new Session(sessions, null, {}, config.cookieAge))
+    return Session.load(sessions, cookieKey, config.cookieAge).then(start)
+  })
 }
 
 /**

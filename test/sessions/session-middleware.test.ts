@@ -8,7 +8,8 @@ import { SessionMiddleware, SessionMiddlewareStack } from '../../src/sessions/se
 import { configureSettings, resetSettings } from '../../src/settings.js'
 import { HttpCommunicator } from '../../src/testing/http-communicator.js'
 import { WebsocketCommunicator } from '../../src/testing/websocket-communicator.js'
-import type { Scope } from '../../src/types.js'
+import type { Application, Scope } from '../../src/types.js'
+import { websocketScope } from '../routing/recorder.js'
 import { httpApp, setCookieValue, setCookies } from './helpers.js'
 
 const sessionOf = (scope: Scope) => (scope.type === 'channel' ? undefined : scope.session)!
@@ -54,6 +55,27 @@ describe('CookieMiddleware', () => {
 })
 
 describe('SessionMiddleware', () => {
+  it('starts the inner application at once and returns its own promise when no session cookie was sent', async () => {
+    let seen: Scope | undefined
+    let finish!: () => void
+    const running = new Promise<void>((resolve) => (finish = resolve))
+    const inner: Application = (scope) => {
+      seen = scope
+      return running
+    }
+    const store = newStore()
+    const scope = { ...websocketScope('/ws/'), cookies: {} } as Scope
+    const returned = SessionMiddleware(inner, { store })(
+      scope,
+      () => new Promise(() => {}),
+      async () => {},
+    )
+    expect(returned).toBe(running)
+    expect(sessionOf(seen!).sessionKey).toBeNull()
+    finish()
+    await returned
+  })
+
   it('throws ImproperlyConfigured without CookieMiddleware outside it', async () => {
     const communicator = new HttpCommunicator(SessionMiddleware(httpApp(() => {})), 'GET', '/')
     await expect(communicator.getResponse()).rejects.toThrow(ImproperlyConfigured)
