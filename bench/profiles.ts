@@ -22,6 +22,8 @@ export type WorkloadSpec = Partial<FanoutShape> & {
   durationMs: number
   /** idle: connections to open. */
   connections?: number
+  /** idle: seconds to hold them, untouched, before the settled memory reading (0: none). */
+  settleSeconds?: number
   /** storm: connections being opened at once. */
   concurrency?: number
 }
@@ -107,7 +109,15 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
       },
       cross: { title: TITLES.cross, ...CROSS, peers: REDIS, warmupMs: 1000, durationMs: 3000 },
       storm: { title: TITLES.storm, concurrency: 32, peers: MEMORY, warmupMs: 1000, durationMs: 3000 },
-      idle: { title: TITLES.idle, connections: 10_000, peers: MEMORY, rounds: 1, warmupMs: 0, durationMs: 0 },
+      idle: {
+        title: TITLES.idle,
+        connections: 10_000,
+        settleSeconds: 60,
+        peers: MEMORY,
+        rounds: 1,
+        warmupMs: 0,
+        durationMs: 0,
+      },
     },
   },
 }

@@ -6,7 +6,8 @@
  * every median is a JSON line, on stdout and in `--out`.
  *
  * Options: --profile quick|full, --only peer,peer, --workloads fanout,rate,...,
- * --rounds N, --idle N (connections), --out path (JSON lines).
+ * --rounds N, --idle N (connections), --settle S (seconds idle before a
+ * second memory reading; 0 skips it), --out path (JSON lines).
  *
  * @module
  */
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     workloads: { type: 'string' },
     rounds: { type: 'string' },
     idle: { type: 'string' },
+    settle: { type: 'string' },
     out: { type: 'string' },
   },
 })
@@ -95,7 +97,11 @@ async function once(
   try {
     switch (workload) {
       case 'idle':
-        return await measureIdle(peer, values.idle !== undefined ? Number(values.idle) : spec.connections!)
+        return await measureIdle(
+          peer,
+          values.idle !== undefined ? Number(values.idle) : spec.connections!,
+          values.settle !== undefined ? Number(values.settle) : (spec.settleSeconds ?? 0),
+        )
       case 'storm':
         return await measureStorm(peer, {
           concurrency: spec.concurrency!,

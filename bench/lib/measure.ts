@@ -102,8 +102,11 @@ export async function measureFanout(peer: Peer, shape: FanoutShape): Promise<Sam
   }
 }
 
-/** Opens `count` idle connections to a fresh `peer` and reports time and memory per connection. */
-export async function measureIdle(peer: Peer, count: number): Promise<Sample> {
+/**
+ * Opens `count` idle connections to a fresh `peer` and reports time and
+ * memory per connection; with `settleSeconds`, memory again after that long.
+ */
+export async function measureIdle(peer: Peer, count: number, settleSeconds = 0): Promise<Sample> {
   // The generator holds one descriptor per connection too, and cannot raise its own limit.
   const limit = fileLimit()
   if (count + 500 > limit) {
@@ -116,10 +119,15 @@ export async function measureIdle(peer: Peer, count: number): Promise<Sample> {
   try {
     const url = await peer.prepare(server!.port)
     const stem = freshRooms('idle')
-    const result = await runIdle(server!, count, (i, localAddress) => ({
-      ...options(peer, server!, url(`${stem}${Math.floor(i / 10)}`, i)),
-      ...(localAddress !== undefined ? { localAddress } : {}),
-    }))
+    const result = await runIdle(
+      server!,
+      count,
+      (i, localAddress) => ({
+        ...options(peer, server!, url(`${stem}${Math.floor(i / 10)}`, i)),
+        ...(localAddress !== undefined ? { localAddress } : {}),
+      }),
+      settleSeconds,
+    )
     return { ...result }
   } finally {
     await server!.stop()

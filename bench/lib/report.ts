@@ -34,6 +34,7 @@ const COLUMNS: Record<string, readonly (readonly [string, string])[]> = {
     ['connectionsPerSecond', 'opened/s'],
     ['bytesPerConnection', 'bytes/connection'],
     ['marginalBytesPerConnection', 'marginal bytes/connection'],
+    ['settledBytesPerConnection', 'settled bytes/connection'],
   ],
 }
 const columnsOf = (workload: string): readonly (readonly [string, string])[] =>
@@ -43,7 +44,7 @@ const columnsOf = (workload: string): readonly (readonly [string, string])[] =>
 const RATIOS: Record<string, readonly string[]> = {
   fanout: ['deliveriesPerSecond', 'p99Us', 'cpuUsPerDelivery'],
   storm: ['handshakesPerSecond', 'cpuUsPerHandshake'],
-  idle: ['bytesPerConnection', 'marginalBytesPerConnection'],
+  idle: ['bytesPerConnection', 'marginalBytesPerConnection', 'settledBytesPerConnection'],
 }
 
 /** One summary line per peer: the median of each figure over its successful rounds, plus ratios. */

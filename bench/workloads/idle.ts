@@ -7,6 +7,13 @@
  * megabytes under a burst of allocations) weighs on RSS delta / N at small N
  * and drops out of the marginal figure.
  *
+ * The first reading comes 2 s after the last connection opened, while the
+ * server still holds what opening them left behind. With `settleSeconds`,
+ * the connections are then held untouched that long and memory is read
+ * again: the settled figure is what an idle server keeps for its
+ * connections (V8 gives back its young generation some 30 s after the
+ * allocations stop). Every peer gets the same wait.
+ *
  * Past about 28,000 connections one source address runs out of ephemeral
  * ports (`net.ipv4.ip_local_port_range`), so clients past the first 25,000
  * come from the loopback addresses 127.0.0.2, 127.0.0.3, … (all of 127/8 is
@@ -36,6 +43,9 @@ export interface IdleResult {
   bytesPerConnection: number
   /** RSS growth per connection over the second half only: fixed costs (young-generation growth, code) left out. */
   marginalBytesPerConnection: number
+  /** RSS delta / N after the connections sat idle for `settleSeconds` (absent without a wait). */
+  settledBytesPerConnection?: number
+  settleSeconds?: number
 }
 
 /** Opens `count` clients through `optionsFor` against `server`, measures, and closes them. */
@@ -43,6 +53,7 @@ export async function runIdle(
   server: RunningServer,
   count: number,
   optionsFor: (index: number, localAddress: string | undefined) => ClientOptions,
+  settleSeconds = 0,
 ): Promise<IdleResult> {
   const source = (index: number): string | undefined =>
     index < PER_SOURCE ? undefined : `127.0.0.${1 + Math.floor(index / PER_SOURCE)}`
@@ -62,6 +73,18 @@ export async function runIdle(
   // Let join messages and presence broadcasts settle before reading memory.
   await sleep(2000)
   const rssAfterBytes = server.rssBytes()
+  let settled: Pick<IdleResult, 'settledBytesPerConnection' | 'settleSeconds'> = {}
+  if (settleSeconds > 0) {
+    await sleep(settleSeconds * 1000)
+    const open = [...first, ...second].filter(
+      (client) => client.socket.readyState === client.socket.OPEN,
+    ).length
+    if (open !== count) throw new Error(`${count - open} of ${count} idle connections closed while settling`)
+    settled = {
+      settleSeconds,
+      settledBytesPerConnection: Math.round((server.rssBytes() - rssBeforeBytes) / count),
+    }
+  }
   await closeClients([...first, ...second])
   return {
     connections: count,
@@ -71,6 +94,7 @@ export async function runIdle(
     rssAfterBytes,
     bytesPerConnection: Math.round((rssAfterBytes - rssBeforeBytes) / count),
     marginalBytesPerConnection: Math.round((rssAfterBytes - rssHalfBytes) / (count - half)),
+    ...settled,
   }
 }
 
