@@ -8,6 +8,7 @@
  * @module
  */
 
+import { detached } from '../util/detached-string.js'
 import type { AccessLogTarget } from './options.js'
 
 const SECRET_NAMES = new Set(['token', 'access_token', 'password'])
@@ -18,6 +19,22 @@ export interface LogSubject {
   client: readonly [string, number] | null
   rawPath: string
   queryString: string
+}
+
+/**
+ * What a WebSocket connection keeps of its scope for its log lines and
+ * warnings: the query string already redacted and copied, so that a token
+ * sent in it is not held in memory for the connection's whole life. The
+ * query string is left out when nothing will log it.
+ *
+ * @internal
+ */
+export function connectionSubject(scope: LogSubject, logged: boolean): LogSubject {
+  return {
+    client: scope.client,
+    rawPath: scope.rawPath,
+    queryString: logged && scope.queryString ? detached(redactQuery(scope.queryString)) : '',
+  }
 }
 
 /** Writes access-log lines; a disabled log costs one branch per event. @internal */

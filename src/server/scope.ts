@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http'
 
 import type { Headers, HostPort, HttpScope, WebsocketScope } from '../types.js'
+import { detached } from '../util/detached-string.js'
 import { headerPair, shared } from './shared-strings.js'
 
 /** What scope building needs from the server's options. @internal */
@@ -148,7 +149,9 @@ function splitTarget(target: string): { rawPath: string; queryString: string } {
   if (hash !== -1) target = target.slice(0, hash)
   const question = target.indexOf('?')
   if (question === -1) return { rawPath: target, queryString: '' }
-  return { rawPath: target.slice(0, question), queryString: target.slice(question + 1) }
+  // The path is copied: a slice would keep the whole target, query string
+  // and any token in it, alive for as long as the scope.
+  return { rawPath: detached(target.slice(0, question)), queryString: target.slice(question + 1) }
 }
 
 function headerPairs(raw: string[]): Headers {

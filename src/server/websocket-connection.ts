@@ -21,6 +21,8 @@ import type { ServerContext } from './context.js'
 import { DenialResponse } from './denial-response.js'
 import { Inbox } from './inbox.js'
 import { SendBuffer } from './send-buffer.js'
+import { connectionSubject } from './access-log.js'
+import type { LogSubject } from './access-log.js'
 import { buildWebsocketScope } from './scope.js'
 import { readControlEvent } from './websocket-control-event.js'
 import type { ConnectionState } from './websocket-control-event.js'
@@ -48,7 +50,11 @@ export interface ConnectionOwner {
 
 /** One WebSocket connection. @internal */
 export class WebsocketConnection implements SocketEvents {
-  readonly scope: WebsocketScope
+  // The scope goes to the application; the connection keeps only what its
+  // log lines and warnings name, and the offered subprotocols.
+  #scope: WebsocketScope | null
+  #subject: LogSubject
+  #offered: readonly string[]
   /** The subprotocol chosen in `websocket.accept`, read by the handshake. */
   subprotocol: string | null = null
   /** Extra 101 header lines chosen in `websocket.accept`, read by the handshake. */
@@ -88,7 +94,10 @@ export class WebsocketConnection implements SocketEvents {
     this.#socket = socket
     this.#head = head
     this.#inbox = new Inbox(this.#ctx.options.maxQueuedMessages)
-    this.scope = buildWebsocketScope(req, this.#ctx.options)
+    const scope = buildWebsocketScope(req, this.#ctx.options)
+    this.#scope = scope
+    this.#subject = connectionSubject(scope, this.#ctx.accessLog.enabled)
+    this.#offered = scope.subprotocols
     this.send = this.#send.bind(this)
   }
 
@@ -104,11 +113,13 @@ export class WebsocketConnection implements SocketEvents {
 
   /** Starts the application with `websocket.connect` waiting in its queue. */
   start(): void {
-    this.#ctx.accessLog.websocket(this.scope, 'WSCONNECTING')
+    this.#ctx.accessLog.websocket(this.#subject, 'WSCONNECTING')
     watchRawSocket(this.#socket, this)
     this.#timer = setTimeout(() => this.#onHandshakeTimeout(), this.#ctx.options.handshakeTimeout)
     this.#inbox.push({ type: 'websocket.connect' })
-    void this.#ctx.runner.run(this.#ctx.app, this.scope, this.receive, this.send, (error) =>
+    const scope = this.#scope!
+    this.#scope = null
+    void this.#ctx.runner.run(this.#ctx.app, scope, this.receive, this.send, (error) =>
       this.#onAppDone(error),
     )
   }
@@ -169,7 +180,7 @@ export class WebsocketConnection implements SocketEvents {
   onOpen(ws: WebSocket): void {
     this.#ws = ws
     this.#state = 'open'
-    this.#ctx.accessLog.websocket(this.scope, 'WSCONNECT', 101)
+    this.#ctx.accessLog.websocket(this.#subject, 'WSCONNECT', 101)
     this.#inbox.attach(ws)
     watchWebSocket(ws, this)
   }
@@ -227,7 +238,7 @@ export class WebsocketConnection implements SocketEvents {
       case 'deny-body':
         if (this.#denial!.write(action.body)) {
           this.#rejected = true
-          this.#ctx.accessLog.websocket(this.scope, 'WSREJECT', this.#denial!.status)
+          this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', this.#denial!.status)
           this.#gone(CloseCode.ABNORMAL, '')
         }
         break
@@ -238,7 +249,7 @@ export class WebsocketConnection implements SocketEvents {
   }
 
   #accept(subprotocol: string | null, headers: Headers): void {
-    checkSubprotocol(this.scope.subprotocols, subprotocol)
+    checkSubprotocol(this.#offered, subprotocol)
     const lines = acceptHeaderLines(headers)
     this.#clearTimer()
     this.subprotocol = subprotocol
@@ -254,7 +265,7 @@ export class WebsocketConnection implements SocketEvents {
   #reject(status: number): void {
     this.#clearTimer()
     this.#rejected = true
-    this.#ctx.accessLog.websocket(this.scope, 'WSREJECT', status)
+    this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status)
     rejectHandshake(this.#socket, status)
     this.#gone(CloseCode.ABNORMAL, '')
   }
@@ -284,7 +295,7 @@ export class WebsocketConnection implements SocketEvents {
     if (!this.#sendBuffer.overflows(buffered)) return this.#sendBuffer.drained()
     const { logger, pingTimeout } = this.#ctx.options
     logger.warn(
-      `Closing WebSocket ${this.scope.rawPath} with 1013: ${buffered} bytes wait for a client that does not read.`,
+      `Closing WebSocket ${this.#subject.rawPath} with 1013: ${buffered} bytes wait for a client that does not read.`,
     )
     this.#close(CloseCode.TRY_AGAIN_LATER, 'Client too slow')
     // The client is not reading, so it will not answer the close frame
@@ -299,7 +310,7 @@ export class WebsocketConnection implements SocketEvents {
     if (this.#state !== 'connecting') return
     const { logger, handshakeTimeout } = this.#ctx.options
     logger.warn(
-      `No answer to the WebSocket handshake for ${this.scope.rawPath} in ${handshakeTimeout} ms; sent 503.`,
+      `No answer to the WebSocket handshake for ${this.#subject.rawPath} in ${handshakeTimeout} ms; sent 503.`,
     )
     this.#reject(503)
   }
@@ -311,7 +322,7 @@ export class WebsocketConnection implements SocketEvents {
       error,
       denialStarted,
       this.#ctx.options.logger,
-      this.scope.rawPath,
+      this.#subject.rawPath,
     )
     if (action.kind === 'reject') this.#reject(action.status)
     else if (action.kind === 'destroy') this.#socket.destroy()
@@ -326,7 +337,7 @@ export class WebsocketConnection implements SocketEvents {
       ? { type: 'websocket.disconnect', code, reason }
       : { type: 'websocket.disconnect', code }
     if (!this.#inbox.finish(event)) return
-    if (!this.#rejected) this.#ctx.accessLog.websocket(this.scope, 'WSDISCONNECT', code, reason)
+    if (!this.#rejected) this.#ctx.accessLog.websocket(this.#subject, 'WSDISCONNECT', code, reason)
     this.#owner.release(this)
   }
 }
