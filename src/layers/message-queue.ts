@@ -12,6 +12,10 @@
 
 import type { LayerMessage } from '../types.js'
 
+/** The buffers of a queue that has never held a message; `push()` replaces them before writing. */
+const NO_MESSAGES = Object.freeze([]) as unknown as Array<LayerMessage | undefined>
+const NO_EXPIRIES = Object.freeze([]) as unknown as number[]
+
 /** Slots allocated on the first push; most channels hold a message or two at a time. */
 const INITIAL_SLOTS = 4
 
@@ -22,8 +26,10 @@ const INITIAL_SLOTS = 4
  * @internal
  */
 export class MessageQueue {
-  #messages: Array<LayerMessage | undefined> = []
-  #expiries: number[] = []
+  // Shared and empty until the first push: most channels are read as soon
+  // as a message arrives and never queue one.
+  #messages: Array<LayerMessage | undefined> = NO_MESSAGES
+  #expiries: number[] = NO_EXPIRIES
   #head = 0
   #length = 0
 
@@ -75,8 +81,8 @@ export class MessageQueue {
 
   /** Forgets every message and releases the buffer. */
   clear(): void {
-    this.#messages = []
-    this.#expiries = []
+    this.#messages = NO_MESSAGES
+    this.#expiries = NO_EXPIRIES
     this.#head = 0
     this.#length = 0
   }

@@ -9,6 +9,13 @@ import { ImproperlyConfigured } from '../errors.js'
 import { RESOLVED } from '../util/resolved.js'
 import type { SessionData, SessionStore } from './session-store.js'
 
+/**
+ * The data of every session that holds none, until its first `set()`: most
+ * WebSocket connections never write to their session. Frozen, because it
+ * is shared.
+ */
+const NO_DATA: SessionData = Object.freeze({})
+
 /** Two weeks, Django's `SESSION_COOKIE_AGE`. */
 export const DEFAULT_SESSION_AGE = 1_209_600
 
@@ -62,7 +69,7 @@ export class Session {
   ) {
     this.#store = store
     this.#key = key
-    this.#data = { ...data }
+    this.#data = Object.keys(data).length === 0 ? NO_DATA : { ...data }
     this.#ageSeconds = ageSeconds
   }
 
@@ -132,6 +139,7 @@ export class Session {
     }
     this.#accessed = true
     this.#modified = true
+    if (this.#data === NO_DATA) this.#data = {}
     this.#data[name] = value
   }
 
@@ -154,7 +162,7 @@ export class Session {
   clear(): void {
     this.#accessed = true
     if (this.isEmpty) return
-    this.#data = {}
+    this.#data = NO_DATA
     this.#modified = true
   }
 
@@ -194,7 +202,7 @@ export class Session {
   /** Deletes the session from its store and empties it, with a new key to come (logout). */
   async flush(): Promise<void> {
     const old = this.#key ?? this.#staleKey
-    this.#data = {}
+    this.#data = NO_DATA
     this.#key = null
     this.#staleKey = null
     this.#modified = true

@@ -29,6 +29,24 @@ describe('Session', () => {
     })
   })
 
+  it('keeps the values of sessions that started empty apart, after a set, a clear and a flush', async () => {
+    const store = new InMemorySessionStore({ sweepIntervalMs: 0 })
+    const a = new Session(store, null)
+    const b = new Session(store, null)
+    a.set('theme', 'dark')
+    expect(b.get('theme')).toBeUndefined()
+    expect(b.isEmpty).toBe(true)
+    expect(b.delete('theme')).toBe(false)
+    a.clear()
+    b.set('lang', 'fr')
+    expect(a.get('lang')).toBeUndefined()
+    await b.flush()
+    a.set('theme', 'light')
+    expect(b.keys()).toEqual([])
+    expect(a.keys()).toEqual(['theme'])
+    await store.close()
+  })
+
   it('tracks modified and accessed', async () => {
     const session = await Session.load(new InMemorySessionStore({ sweepIntervalMs: 0 }), null)
     expect(session.modified).toBe(false)
