@@ -11,10 +11,11 @@
  */
 
 import type { LayerMessage } from '../types.js'
+import { frozenEmptyArray } from '../util/frozen-empty.js'
 
 /** The buffers of a queue that has never held a message; `push()` replaces them before writing. */
-const NO_MESSAGES = Object.freeze([]) as unknown as Array<LayerMessage | undefined>
-const NO_EXPIRIES = Object.freeze([]) as unknown as number[]
+const NO_MESSAGES = frozenEmptyArray<LayerMessage | undefined>()
+const NO_EXPIRIES = frozenEmptyArray<number>()
 
 /** Slots allocated on the first push; most channels hold a message or two at a time. */
 const INITIAL_SLOTS = 4

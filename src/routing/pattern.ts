@@ -5,6 +5,8 @@
  * @module
  */
 
+import { frozenEmptyArray } from '../util/frozen-empty.js'
+
 /**
  * What a pattern captured from the start of a path, and the part it left.
  *
@@ -23,7 +25,7 @@ export interface PatternMatch {
  *
  * @internal
  */
-export const NO_ARGS = Object.freeze([]) as unknown as unknown[]
+export const NO_ARGS = frozenEmptyArray<unknown>()
 
 /**
  * A pattern compiled once, when the route is declared.

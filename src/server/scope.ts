@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http'
 
 import type { Headers, HostPort, HttpScope, WebsocketScope } from '../types.js'
 import { detached } from '../util/detached-string.js'
+import { frozenEmptyArray } from '../util/frozen-empty.js'
 import { headerPair, shared } from './shared-strings.js'
 
 /** What scope building needs from the server's options. @internal */
@@ -21,7 +22,7 @@ export interface ScopeOptions {
 
 const ASGI = Object.freeze({ version: '3.0', specVersion: '2.4' })
 /** The subprotocols of every client that offered none, frozen because it is shared. */
-const NO_SUBPROTOCOLS = Object.freeze([]) as unknown as string[]
+const NO_SUBPROTOCOLS = frozenEmptyArray<string>()
 const utf8 = new TextDecoder('utf-8')
 
 /** The scope of one HTTP request. @internal */
