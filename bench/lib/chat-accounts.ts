@@ -4,10 +4,18 @@
  * `/api/token`, `/api/token/refresh`), so that the workloads pay for
  * authentication on the socket (the JWT middleware) and never for password
  * hashing. One set per run: the chat's processes share the data folder and
- * the secret key, so every later server accepts the same users and tokens.
+ * the secret key, so every server accepts the same users and tokens.
+ *
+ * They are issued by a chat process of their own, started for that and
+ * stopped before the measured server is: password hashing leaves thread
+ * arenas of tens of megabytes behind, and while it runs V8 shrinks its young
+ * generation, so a measured server that had issued them would start its
+ * memory readings from another state than every other peer.
  *
  * @module
  */
+
+import type { RunningServer } from './process.js'
 
 /** Access tokens live 5 minutes; refresh them well before that. */
 const REFRESH_AFTER_MS = 3 * 60_000
@@ -21,24 +29,45 @@ interface Credentials {
 /** The chat's bench users and their current tokens. */
 export class ChatAccounts {
   readonly #count: number
+  readonly #startIssuer: () => Promise<RunningServer>
   #tokens: Credentials[] = []
   #queue: Promise<unknown> = Promise.resolve()
 
-  /** @param count - How many users; client `i` uses user `i % count`. */
-  constructor(count: number) {
+  /**
+   * @param count - How many users; client `i` uses user `i % count`.
+   * @param startIssuer - Starts a chat process (same data folder and secret key) that issues them.
+   */
+  constructor(count: number, startIssuer: () => Promise<RunningServer>) {
     this.#count = count
+    this.#startIssuer = startIssuer
   }
 
   /** Makes sure every user exists and holds a fresh access token; returns the tokens. */
-  tokens(base: string): Promise<readonly string[]> {
+  tokens(): Promise<readonly string[]> {
     // One at a time: two servers of a cross-process run ask at once, and a
     // refresh token presented twice counts as reused (and is revoked).
-    const next = this.#queue.then(() => this.#fresh(base))
+    const next = this.#queue.then(() => this.#fresh())
     this.#queue = next.catch(() => undefined)
     return next
   }
 
-  async #fresh(base: string): Promise<readonly string[]> {
+  async #fresh(): Promise<readonly string[]> {
+    const fresh = this.#tokens.length > 0 && Date.now() - this.#oldest() <= REFRESH_AFTER_MS
+    if (fresh) return this.#tokens.map((t) => t.access)
+    const issuer = await this.#startIssuer()
+    try {
+      await this.#issue(`http://127.0.0.1:${issuer.port}`)
+    } finally {
+      await issuer.stop()
+    }
+    return this.#tokens.map((t) => t.access)
+  }
+
+  #oldest(): number {
+    return Math.min(...this.#tokens.map((t) => t.issuedAt))
+  }
+
+  async #issue(base: string): Promise<void> {
     if (this.#tokens.length === 0) {
       // Registration hashes passwords (scrypt) on the server: a few at a time keeps its thread pool busy.
       await inBatches(this.#count, 8, async (i) => {
@@ -47,7 +76,7 @@ export class ChatAccounts {
       })
       this.#tokens = new Array<Credentials>(this.#count)
       await inBatches(this.#count, 8, (i) => this.#login(base, i))
-    } else if (Date.now() - Math.min(...this.#tokens.map((t) => t.issuedAt)) > REFRESH_AFTER_MS) {
+    } else {
       await inBatches(this.#count, 16, async (i) => {
         const response = await post(base, '/api/token/refresh', { refresh: this.#tokens[i]!.refresh })
         // A refresh token may not outlive the process that issued it; log in again then.
@@ -55,7 +84,6 @@ export class ChatAccounts {
         this.#tokens[i] = { ...((await response.json()) as Credentials), issuedAt: Date.now() }
       })
     }
-    return this.#tokens.map((t) => t.access)
   }
 
   async #login(base: string, i: number): Promise<void> {

@@ -168,6 +168,7 @@ export async function measureStorm(
 }
 
 async function startAll(peer: Peer, count: number, nofile?: number): Promise<RunningServer[]> {
+  await peer.beforeStart()
   const servers: RunningServer[] = []
   try {
     // One after the other: two chat processes creating the same SQLite file at once would race.

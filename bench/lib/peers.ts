@@ -7,7 +7,7 @@
  */
 
 import { ChatAccounts } from './chat-accounts.js'
-import { NODE_READY, ROOT } from './process.js'
+import { NODE_READY, ROOT, startServer } from './process.js'
 import type { ServerSpec } from './process.js'
 import type { Wire } from './wire.js'
 
@@ -37,7 +37,13 @@ export interface Peer {
   /** The channel layer or adapter: `memory` keeps a room in one process. */
   layer: 'memory' | 'redis' | 'redis-pubsub'
   spec(): ServerSpec
-  /** Gets the server ready for clients (users, tokens) and says where client `index` reaches `room`. */
+  /**
+   * Readies what its clients need before any server of it starts (the
+   * chat's users and tokens), so the measured servers start from the same
+   * state as every other peer's.
+   */
+  beforeStart(): Promise<void>
+  /** Says where client `index` of the server on `port` reaches `room`. */
   prepare(port: number): Promise<(room: string, index: number) => string>
 }
 
@@ -85,15 +91,15 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
       env: { BENCH_LAYER: layer, BENCH_STYLE: style, ...redis },
       ready: NODE_READY,
     })
-  const accounts = new ChatAccounts(context.chatUsers)
   const chat = (env: Record<string, string>) => (): ServerSpec => ({
     command: NODE,
     args: [...SERVE, 'examples/chat/app.ts', ...SERVE_FLAGS],
     env: { SECRET_KEY: context.chatSecret, DATA_DIR: context.chatDataDir, REDIS_URL: '', ...env },
     ready: NODE_READY,
   })
+  const accounts = new ChatAccounts(context.chatUsers, () => startServer(chat({})()))
   const chatPrepare: Prepare = async (port) => {
-    const tokens = await accounts.tokens(`http://127.0.0.1:${port}`)
+    const tokens = await accounts.tokens()
     return (room, index) => `ws://127.0.0.1:${port}/ws/chat/${room}/?token=${tokens[index % tokens.length]}`
   }
   const peer = (
@@ -103,7 +109,15 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
     layer: Peer['layer'],
     spec: () => ServerSpec,
     prepare: Prepare,
-  ): Peer => ({ name, label, wire, layer, spec, prepare })
+  ): Peer => ({
+    name,
+    label,
+    wire,
+    layer,
+    spec,
+    prepare,
+    beforeStart: prepare === chatPrepare ? async () => void (await accounts.tokens()) : async () => {},
+  })
   return {
     'raw-ws': peer('raw-ws', 'raw ws', 'json', 'memory', node('bench/peers/raw-ws.ts'), plain),
     'raw-ws-coalesced': peer(
