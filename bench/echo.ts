@@ -7,7 +7,10 @@
  * latency and server CPU microseconds per message (utime + stime from
  * /proc/<pid>/stat). Rounds alternate the servers; the table shows medians.
  *
- * Options: --clients 50 --seconds 5 --warmup 1 --rounds 5 --size 64 --only raw,plain,consumer
+ * Options: --clients 50 --seconds 5 --warmup 1 --rounds 5 --size 64 --pause 0 --only raw,plain,consumer
+ *
+ * `--pause <ms>` makes every client wait that long after each echo, so the
+ * processes sleep between round trips: the latency of waking an idle server.
  *
  * @module
  */
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '5' },
     size: { type: 'string', default: '64' },
+    pause: { type: 'string', default: '0' },
     only: { type: 'string', default: 'raw,plain,consumer' },
   },
 })
@@ -53,11 +57,12 @@ const servers = values.only.split(',') as ServerName[]
 
 async function main(): Promise<void> {
   pinSelf()
+  const pauseNote = values.pause === '0' ? '' : `${values.pause} ms pause after each echo, `
   const where = PIN
     ? `servers on CPU ${PIN.server}, load generator on CPU ${PIN.load}`
     : 'no CPU pinning (taskset or a second CPU missing)'
   console.log(
-    `echo benchmark: ${clients} clients, ${values.size}-byte text messages, ${rounds} x ${values.seconds}s; ${where}`,
+    `echo benchmark: ${clients} clients, ${values.size}-byte text messages, ${pauseNote}${rounds} x ${values.seconds}s; ${where}`,
   )
   const samples: Sample[] = []
   for (let round = 1; round <= rounds; round++) {
@@ -83,6 +88,7 @@ async function measure(server: ServerName, round: number): Promise<Sample> {
       url: `ws://127.0.0.1:${running.port}/echo/`,
       clients,
       payload,
+      pauseMs: Number(values.pause),
       warmupMs,
       durationMs,
       onMeasureStart: () => (cpuStart = running.cpuUs()),

@@ -1,7 +1,9 @@
 /**
  * The load generator: `clients` WebSocket connections, each keeping exactly
  * one message in flight (send, wait for the echo, send again), for a fixed
- * time. Latencies are kept in a preallocated array so the generator's own
+ * time. With `pauseMs`, each client waits that long after an echo before it
+ * sends again, so both processes go idle between round trips, as they do
+ * at a fixed message rate. Latencies are kept in a preallocated array so the generator's own
  * garbage does not dominate what it measures.
  *
  * @module
@@ -21,12 +23,15 @@ export async function runLoad(options: {
   url: string
   clients: number
   payload: string
+  /** Milliseconds between an echo and the next send (0: at once). */
+  pauseMs?: number
   warmupMs: number
   durationMs: number
   onMeasureStart: () => void
   onMeasureEnd: () => void
 }): Promise<LoadResult> {
   const { url, clients, payload, warmupMs, durationMs } = options
+  const pauseMs = options.pauseMs ?? 0
   const sockets = await Promise.all(
     Array.from(
       { length: clients },
@@ -56,8 +61,16 @@ export async function runLoad(options: {
         }
         latencies[count++] = (t - sentAt[index]!) * 1000
       }
-      sentAt[index] = t
-      socket.send(payload)
+      if (pauseMs === 0) {
+        sentAt[index] = t
+        socket.send(payload)
+        return
+      }
+      setTimeout(() => {
+        if (stopped) return
+        sentAt[index] = now()
+        socket.send(payload)
+      }, pauseMs)
     })
   })
   for (let i = 0; i < clients; i++) {
