@@ -98,6 +98,7 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
     ready: NODE_READY,
   })
   const accounts = new ChatAccounts(context.chatUsers, () => startServer(chat({})()))
+  const issueTokens = async (): Promise<void> => void (await accounts.tokens())
   const chatPrepare: Prepare = async (port) => {
     const tokens = await accounts.tokens()
     return (room, index) => `ws://127.0.0.1:${port}/ws/chat/${room}/?token=${tokens[index % tokens.length]}`
@@ -109,15 +110,8 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
     layer: Peer['layer'],
     spec: () => ServerSpec,
     prepare: Prepare,
-  ): Peer => ({
-    name,
-    label,
-    wire,
-    layer,
-    spec,
-    prepare,
-    beforeStart: prepare === chatPrepare ? async () => void (await accounts.tokens()) : async () => {},
-  })
+    beforeStart: () => Promise<void> = async () => {},
+  ): Peer => ({ name, label, wire, layer, spec, prepare, beforeStart })
   return {
     'raw-ws': peer('raw-ws', 'raw ws', 'json', 'memory', node('bench/peers/raw-ws.ts'), plain),
     'raw-ws-coalesced': peer(
@@ -139,7 +133,15 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
       minimal('memory', 'tutorial'),
       plain,
     ),
-    'tsc-chat': peer('tsc-chat', 'tschannels chat (auth)', 'json', 'memory', chat({}), chatPrepare),
+    'tsc-chat': peer(
+      'tsc-chat',
+      'tschannels chat (auth)',
+      'json',
+      'memory',
+      chat({}),
+      chatPrepare,
+      issueTokens,
+    ),
     'socketio-redis': peer(
       'socketio-redis',
       'Socket.IO + Redis adapter',
@@ -179,6 +181,7 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
       'redis',
       chat(redis),
       chatPrepare,
+      issueTokens,
     ),
   }
 }
