@@ -18,6 +18,7 @@ import { LayerUnavailable } from '../../errors.js'
 import { FastPublisher } from './fast-publisher.js'
 import type { ResolvedHost } from './options.js'
 import { publisherTarget } from './publisher-target.js'
+import { scriptCallsSettled } from './scripts.js'
 
 const BACKOFF_FIRST_MS = 50
 const BACKOFF_MAX_MS = 2_000
@@ -214,7 +215,9 @@ export class RedisShard {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    const publisherEnded = this.#publisher?.end()
+    const publisher = this.#publisher
+    const publisherEnded =
+      publisher && settledWithin(publisher.end(), this.#connectTimeoutMs).then(() => publisher.close())
     const clients = [...this.#clients]
     this.#clients.clear()
     this.#idleBlocking.length = 0
@@ -222,7 +225,10 @@ export class RedisShard {
       publisherEnded,
       ...clients.map(async (client) => {
         // QUIT lets replies already on their way arrive; a connection that is not up has nothing to wait for.
-        if (client.status === 'ready' && client === this.commands) await client.quit().catch(() => undefined)
+        if (client.status === 'ready' && client === this.commands) {
+          await settledWithin(scriptCallsSettled(client), this.#connectTimeoutMs)
+          await settledWithin(client.quit().then(noop, noop), this.#connectTimeoutMs)
+        }
         client.disconnect()
       }),
     ])
@@ -265,4 +271,16 @@ export class RedisShard {
 function backoff(attempt: number): number {
   const base = Math.min(BACKOFF_FIRST_MS * 2 ** Math.min(attempt - 1, 16), BACKOFF_MAX_MS)
   return Math.round(base / 2 + Math.random() * (base / 2))
+}
+
+function noop(): void {}
+
+/** Waits for `settled`, or `ms` at most: a connection that stopped answering must not hold up a close. */
+function settledWithin(settled: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    timer.unref()
+  })
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer))
 }

@@ -15,6 +15,14 @@ import { createHash } from 'node:crypto'
 
 import type { Redis } from 'ioredis'
 
+/** The script calls on one connection that are not answered yet, and who waits for none to be left. */
+interface CallsOnConnection {
+  count: number
+  waiters: (() => void)[]
+}
+
+const callsByConnection = new WeakMap<Redis, CallsOnConnection>()
+
 /** A Lua script and its SHA-1, called with EVALSHA and falling back to EVAL. @internal */
 export class LuaScript {
   readonly source: string
@@ -31,13 +39,41 @@ export class LuaScript {
     keys: readonly (string | Buffer)[],
     args: readonly (string | number | Buffer)[],
   ): Promise<unknown> {
+    let calls = callsByConnection.get(client)
+    if (calls === undefined) {
+      calls = { count: 0, waiters: [] }
+      callsByConnection.set(client, calls)
+    }
+    calls.count++
     try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args)
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return client.eval(this.source, keys.length, ...keys, ...args)
+      try {
+        return await client.evalsha(this.sha, keys.length, ...keys, ...args)
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+        return await client.eval(this.source, keys.length, ...keys, ...args)
+      }
+    } finally {
+      if (--calls.count === 0 && calls.waiters.length > 0) {
+        const waiters = calls.waiters
+        calls.waiters = []
+        for (const wake of waiters) wake()
+      }
     }
   }
+}
+
+/**
+ * Resolves once every script call made on `client` so far has been
+ * answered. A call answered NOSCRIPT sends its source as a second command
+ * (EVAL), so a QUIT written while it waits would cut that command off:
+ * closing waits for this first.
+ *
+ * @internal
+ */
+export function scriptCallsSettled(client: Redis): Promise<void> {
+  const calls = callsByConnection.get(client)
+  if (calls === undefined || calls.count === 0) return Promise.resolve()
+  return new Promise<void>((resolve) => calls.waiters.push(resolve))
 }
 
 /**
