@@ -15,6 +15,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
+import { settledWithin } from '../../util/settled-within.js'
 import { FastPublisher } from './fast-publisher.js'
 import type { ResolvedHost } from './options.js'
 import { publisherTarget } from './publisher-target.js'
@@ -227,7 +228,7 @@ export class RedisShard {
         // QUIT lets replies already on their way arrive; a connection that is not up has nothing to wait for.
         if (client.status === 'ready' && client === this.commands) {
           await settledWithin(scriptCallsSettled(client), this.#connectTimeoutMs)
-          await settledWithin(client.quit().then(noop, noop), this.#connectTimeoutMs)
+          await settledWithin(client.quit(), this.#connectTimeoutMs)
         }
         client.disconnect()
       }),
@@ -271,16 +272,4 @@ export class RedisShard {
 function backoff(attempt: number): number {
   const base = Math.min(BACKOFF_FIRST_MS * 2 ** Math.min(attempt - 1, 16), BACKOFF_MAX_MS)
   return Math.round(base / 2 + Math.random() * (base / 2))
-}
-
-function noop(): void {}
-
-/** Waits for `settled`, or `ms` at most: a connection that stopped answering must not hold up a close. */
-function settledWithin(settled: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms)
-    timer.unref()
-  })
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer))
 }

@@ -9,6 +9,7 @@
 
 import { capacityFor } from '../capacity.js'
 import type { LayerMessage } from '../../types.js'
+import { settledWithin } from '../../util/settled-within.js'
 import { RedisShard, type ShardListener } from './connection.js'
 import { consistentHash } from './consistent-hash.js'
 import { LayerWarnings } from './layer-warnings.js'
@@ -175,7 +176,7 @@ export class CoreState implements ShardListener {
     this.membership.clear()
     const stopped = Promise.all([pending, ...[...this.#localReaders.values()].flat().map((r) => r.stop())])
     this.#localReaders.clear()
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())])
+    await settledWithin(stopped, CLOSE_GRACE_MS)
     await Promise.all(this.shards.map((shard) => shard.close()))
     this.local.closeAll('the layer was closed')
   }

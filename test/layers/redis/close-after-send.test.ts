@@ -13,7 +13,7 @@ import { LayerUnavailable } from '../../../src/errors.js'
 import { RedisChannelLayer, RedisPubSubChannelLayer } from '../../../src/layers/redis/index.js'
 import type { LayerMessage } from '../../../src/types.js'
 import { PrivateRedis, redisServerSkipReason } from './redis-server.js'
-import { uniquePrefix } from './redis-service.js'
+import { closeAfterTest, uniquePrefix } from './redis-service.js'
 
 const serverSkipReason = redisServerSkipReason()
 
@@ -35,10 +35,7 @@ describe.skipIf(serverSkipReason !== undefined)('closing a Redis layer right aft
     const prefix = uniquePrefix('closesend')
     const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
     const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix, capacity: 1_000 })
-    onTestFinished(async () => {
-      await sender.close()
-      await receiver.close()
-    })
+    closeAfterTest(sender, receiver)
     const channel = await receiver.newChannel()
     // The first send waits for the connection; the tick after it is one script call on that connection.
     await sender.send(channel, { type: 'first' })
@@ -54,10 +51,7 @@ describe.skipIf(serverSkipReason !== undefined)('closing a Redis layer right aft
     const prefix = uniquePrefix('closesend')
     const sender = new RedisChannelLayer({ hosts: [redis.url], prefix })
     const receiver = new RedisChannelLayer({ hosts: [redis.url], prefix })
-    onTestFinished(async () => {
-      await sender.close()
-      await receiver.close()
-    })
+    closeAfterTest(sender, receiver)
     const channel = await receiver.newChannel()
     // Connected, and nothing run on the connection yet: the first SEND is answered NOSCRIPT.
     await sender.groupDiscard('warm-up', channel)
@@ -86,10 +80,7 @@ describe.skipIf(serverSkipReason !== undefined)('closing a Redis layer whose Red
       const options = { hosts: [redis.url], prefix, connectTimeout: 0.3 }
       const sender = kind === 'core' ? new RedisChannelLayer(options) : new RedisPubSubChannelLayer(options)
       const receiver = kind === 'core' ? new RedisChannelLayer(options) : new RedisPubSubChannelLayer(options)
-      onTestFinished(async () => {
-        await sender.close()
-        await receiver.close()
-      })
+      closeAfterTest(sender, receiver)
       const channel = await receiver.newChannel()
       for (let n = 0; n < 3; n++) await sender.send(channel, { type: 'warm', n })
       const admin = new Redis(redis.url)

@@ -9,7 +9,7 @@ import { RedisPubSubChannelLayer } from '../../../src/layers/redis/index.js'
 import { publisherTarget } from '../../../src/layers/redis/publisher-target.js'
 import type { LayerMessage } from '../../../src/types.js'
 import { PrivateRedis, redisServerSkipReason } from './redis-server.js'
-import { REDIS_URL, redisSkipReason, uniquePrefix } from './redis-service.js'
+import { REDIS_URL, closeAfterTest, redisSkipReason, uniquePrefix } from './redis-service.js'
 
 const skipReason = await redisSkipReason()
 const serverSkipReason = redisServerSkipReason()
@@ -219,11 +219,7 @@ async function twoProcesses(): Promise<{
   const prefix = uniquePrefix('fastpub')
   const sender = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix })
   const receiver = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix, capacity: 1_000 })
-  // close() is safe to call twice: a test may close the sender itself.
-  onTestFinished(async () => {
-    await sender.close()
-    await receiver.close()
-  })
+  closeAfterTest(sender, receiver)
   return { admin, sender, receiver, channel: await receiver.newChannel() }
 }
 
@@ -239,10 +235,7 @@ describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publis
     const prefix = uniquePrefix('fastpub')
     const sender = new RedisPubSubChannelLayer({ hosts: [url], prefix, capacity: 10_000 })
     const receiver = new RedisPubSubChannelLayer({ hosts: [url], prefix, capacity: 10_000 })
-    onTestFinished(async () => {
-      await sender.close()
-      await receiver.close()
-    })
+    closeAfterTest(sender, receiver)
     const channel = await receiver.newChannel()
     const received: number[] = []
     const total = 2_000

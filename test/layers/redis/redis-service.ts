@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto'
 
 import { Redis } from 'ioredis'
+import { onTestFinished } from 'vitest'
 
 import { findRedis, requireOrSkip } from '../../services.js'
 
@@ -44,4 +45,15 @@ export async function countKeys(client: Redis, prefix: string): Promise<number> 
     count += keys.length
   } while (cursor !== '0')
   return count
+}
+
+/**
+ * Closes `layers` when the test ends, in the order given (a sender before
+ * its receiver). Safe when the test closed one itself: `close()` is
+ * idempotent.
+ */
+export function closeAfterTest(...layers: { close(): Promise<void> }[]): void {
+  onTestFinished(async () => {
+    for (const layer of layers) await layer.close()
+  })
 }
