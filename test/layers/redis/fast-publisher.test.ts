@@ -255,9 +255,12 @@ describe.skipIf(serverSkipReason !== undefined)('the pub/sub layer with a publis
 
   it('lets the sends on their way arrive when the layer is closed right after them', async () => {
     const { admin, sender, receiver, channel } = await twoProcesses()
-    await sender.send(channel, { type: 'first' })
-    await receiveWithin(receiver, channel)
-    await until(async () => (await publisherIds(admin)).length === 1, 'the publishing connection')
+    // The publishing connection opens on a send made once the command connection is up, so keep sending.
+    await until(async () => {
+      await sender.send(channel, { type: 'first' })
+      await receiveWithin(receiver, channel)
+      return (await publisherIds(admin)).length === 1
+    }, 'the publishing connection')
     const sends = Array.from({ length: 100 }, (_, n) => sender.send(channel, { type: 'last', n }))
     await sender.close()
     await expect(Promise.all(sends)).resolves.toHaveLength(100)
