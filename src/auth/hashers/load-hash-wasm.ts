@@ -6,9 +6,11 @@
  * @internal
  */
 
+import type * as HashWasmModule from 'hash-wasm'
+
 import { ImproperlyConfigured } from '../../errors.js'
 
-type HashWasm = typeof import('hash-wasm')
+type HashWasm = typeof HashWasmModule
 
 let loading: Promise<HashWasm> | undefined
 
