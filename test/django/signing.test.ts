@@ -29,7 +29,7 @@ describe.skipIf(skipReason !== undefined)('django.core.signing against Django 4.
     django = await startDjango({
       secret_key: KEY,
       fallbacks: [OLD_KEY],
-      database: `sqlite://${folder}/db.sqlite3`,
+      database: `sqlite:///${folder}/db.sqlite3`,
     })
   })
   afterAll(async () => {

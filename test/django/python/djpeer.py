@@ -20,7 +20,7 @@ CONFIG = json.loads(sys.argv[1])
 def database(url):
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path[1:])}
     engine = {
         "postgres": "django.db.backends.postgresql",
         "postgresql": "django.db.backends.postgresql",

@@ -1,0 +1,61 @@
+/**
+ * The MariaDB/MySQL `DjangoDatabase`, on `mysql2`.
+ *
+ * @module
+ * @internal
+ */
+
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
+
+import type { DjangoDatabase } from '../database.js'
+import { loadPeer } from './load-peer.js'
+
+/** @internal */
+export function openMysqlDatabase(url: URL, writable: boolean): DjangoDatabase {
+  let pool: Pool | undefined
+  const ready = loadPeer('mysql2', 'A MariaDB/MySQL Django database', () => import('mysql2/promise')).then(
+    (driver) => {
+      pool = driver.createPool({
+        host: url.hostname || 'localhost',
+        port: url.port === '' ? 3306 : Number(url.port),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: decodeURIComponent(url.pathname.slice(1)),
+        connectionLimit: 5,
+        // Django stores datetimes in UTC when USE_TZ is on.
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        charset: 'utf8mb4',
+      })
+      if (!writable) {
+        // Read-only at the server too: a bug here can never change a Django row.
+        ;(
+          pool as unknown as { pool: { on(event: 'connection', f: (c: PoolConnection) => void): void } }
+        ).pool.on(
+          'connection',
+          (connection) => void connection.query('SET SESSION TRANSACTION READ ONLY').catch(() => undefined),
+        )
+      }
+      return pool
+    },
+  )
+  return {
+    vendor: 'mysql',
+    writable,
+    async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
+      const [rows] = await (await ready).query(sql, params as unknown[])
+      return rows as Row[]
+    },
+    async execute(sql, params = []) {
+      const [result] = await (await ready).query<ResultSetHeader>(sql, params as unknown[])
+      return result.affectedRows
+    },
+    quote: (name) => `\`${name}\``,
+    async close() {
+      await ready.catch(() => undefined)
+      await pool?.end()
+      pool = undefined
+    },
+  }
+}
