@@ -100,7 +100,10 @@ export class DjangoDbSessionStore implements SessionStore {
     const text = rows[0]?.session_data
     if (text === undefined) return null
     try {
-      const data = loads<unknown>(typeof text === 'string' ? text : Buffer.from(text as Uint8Array).toString(), { salt: SESSION_SALT, ...this.#keys })
+      const data = loads<unknown>(
+        typeof text === 'string' ? text : Buffer.from(text as Uint8Array).toString(),
+        { salt: SESSION_SALT, ...this.#keys },
+      )
       if (typeof data === 'object' && data !== null && !Array.isArray(data)) return data as SessionData
     } catch {
       // Reported below; Django answers such a row with an empty session too.

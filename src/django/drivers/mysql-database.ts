@@ -5,10 +5,15 @@
  * @internal
  */
 
-import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise'
+import type { Pool, ResultSetHeader } from 'mysql2/promise'
 
 import type { DjangoDatabase } from '../database.js'
 import { loadPeer } from './load-peer.js'
+
+/** mysql2's callback connection, as its pool's `connection` event hands it over. */
+interface CoreConnection {
+  query(sql: string, callback: () => void): void
+}
 
 /** @internal */
 export function openMysqlDatabase(url: URL, writable: boolean): DjangoDatabase {
@@ -30,11 +35,12 @@ export function openMysqlDatabase(url: URL, writable: boolean): DjangoDatabase {
       })
       if (!writable) {
         // Read-only at the server too: a bug here can never change a Django row.
-        ;(
-          pool as unknown as { pool: { on(event: 'connection', f: (c: PoolConnection) => void): void } }
-        ).pool.on(
-          'connection',
-          (connection) => void connection.query('SET SESSION TRANSACTION READ ONLY').catch(() => undefined),
+        // The pool's core emits each new connection before lending it, so this runs first on it.
+        const core = (
+          pool as unknown as { pool: { on(event: 'connection', f: (c: CoreConnection) => void): void } }
+        ).pool
+        core.on('connection', (connection) =>
+          connection.query('SET SESSION TRANSACTION READ ONLY', () => undefined),
         )
       }
       return pool
