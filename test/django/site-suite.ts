@@ -173,9 +173,8 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
         const before = await django.call('snapshot')
         expect(await connect(app, cookie(key))).toBe(4401)
         expect(await django.call('snapshot')).toEqual(before)
-        expect(await django.call('session_data', { key })).toMatchObject({
-          data: { _auth_user_id: expect.any(String) },
-        })
+        const { data } = await django.call<{ data: Record<string, unknown> }>('session_data', { key })
+        expect(typeof data._auth_user_id).toBe('string')
       })
 
       it('a logged-out, expired or inactive user’s session is anonymous (4401)', async () => {
