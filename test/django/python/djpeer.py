@@ -220,6 +220,11 @@ def unsign(args):
 
 
 def make(args):
+    """A hash by the hasher of that algorithm in PASSWORD_HASHERS, or by the class `dotted` names (Django's own cost)."""
+    if "dotted" in args:
+        from django.utils.module_loading import import_string
+
+        return import_string(args["dotted"])().encode(args["password"], import_string(args["dotted"])().salt())
     return make_password(args["password"], hasher=args["hasher"])
 
 
