@@ -110,13 +110,17 @@ function hostFromDjango(host: unknown, where: string): unknown {
   refuseUnknownKeys(dict, CONNECTION_KEYS, `key of ${where}`)
   if (typeof dict.address === 'string') return { address: dict.address }
   if (Array.isArray(dict.address)) return dict.address
-  const name = typeof dict.host === 'string' ? dict.host : 'localhost'
+  const text = (key: string, fallback: string): string => {
+    const value = dict[key]
+    if (value === undefined) return fallback
+    if (typeof value === 'string' || typeof value === 'number') return String(value)
+    throw new ImproperlyConfigured(`${where}['${key}'] must be a string or a number.`)
+  }
+  const name = text('host', 'localhost')
   const auth =
     dict.password === undefined
       ? ''
-      : `${encodeURIComponent(String(dict.username ?? ''))}:${encodeURIComponent(String(dict.password))}@`
-  const db = dict.db === undefined ? '' : `/${String(dict.db)}`
-  return {
-    address: `redis://${auth}${name.includes(':') ? `[${name}]` : name}:${String(dict.port ?? 6379)}${db}`,
-  }
+      : `${encodeURIComponent(text('username', ''))}:${encodeURIComponent(text('password', ''))}@`
+  const db = dict.db === undefined ? '' : `/${text('db', '0')}`
+  return { address: `redis://${auth}${name.includes(':') ? `[${name}]` : name}:${text('port', '6379')}${db}` }
 }
