@@ -17,7 +17,8 @@ import {
   path,
 } from 'tschannels'
 import type { LayerMessage } from 'tschannels'
-import { DjangoSite, isDjangoUser } from 'tschannels/django'
+import { isDjangoUser } from 'tschannels/django'
+import type { DjangoSite } from 'tschannels/django'
 
 /** Tells the browser who it is, then forwards Django's announcements. */
 export class MeConsumer extends JsonWebsocketConsumer {

@@ -96,7 +96,7 @@ class Browser {
     const queue: Array<Record<string, unknown>> = []
     const waiters: Array<(value: Record<string, unknown>) => void> = []
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as Record<string, unknown>
+      const message = JSON.parse((data as Buffer).toString()) as Record<string, unknown>
       const waiter = waiters.shift()
       if (waiter !== undefined) waiter(message)
       else queue.push(message)
