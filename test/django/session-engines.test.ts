@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { login } from '../../src/auth/session-auth.js'
@@ -45,6 +46,40 @@ describe('DjangoSite session engines', () => {
       ).toThrow(/pickles[\s\S]*django\.contrib\.sessions\.backends\.cached_db/)
     },
   )
+
+  it("a writable cached_db site needs invalidateCache, and calls it with Django's cache key", async () => {
+    const options = {
+      databaseUrl: 'sqlite:///unused.sqlite3',
+      secretKey: KEY,
+      sessionEngine: 'django.contrib.sessions.backends.cached_db',
+      writable: true,
+    }
+    expect(() => new DjangoSite(options)).toThrow(/invalidateCache/)
+    const folder = await createSqliteDatabase()
+    const file = new URL(folder.url.replace('sqlite:///', 'file:///')).pathname
+    const db = new Database(file)
+    db.exec(
+      'CREATE TABLE django_session (session_key varchar(40) NOT NULL PRIMARY KEY, session_data text NOT NULL, expire_date datetime NOT NULL)',
+    )
+    db.close()
+    const invalidated: string[] = []
+    const site = new DjangoSite({
+      ...options,
+      databaseUrl: folder.url,
+      invalidateCache: async (key) => void invalidated.push(key),
+    })
+    const key = await site.sessions.save(null, { a: 1 }, new Date(Date.now() + 60_000))
+    expect(await site.sessions.load(key)).toEqual({ a: 1 })
+    await site.sessions.save(key, { a: 2 }, new Date(Date.now() + 60_000))
+    await site.sessions.delete(key)
+    expect(await site.sessions.load(key)).toBeNull()
+    expect(invalidated).toEqual([
+      `django.contrib.sessions.cached_db${key}`,
+      `django.contrib.sessions.cached_db${key}`,
+    ])
+    await site.close()
+    await folder.drop()
+  })
 
   it('refuses the file engine and unknown engines', () => {
     for (const sessionEngine of ['django.contrib.sessions.backends.file', 'myapp.sessions']) {

@@ -17,6 +17,7 @@ import { JsonWebsocketConsumer } from '../../src/consumers/json-websocket-consum
 import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { DjangoSite } from '../../src/django/django-site.js'
 import { SimpleJwtAuthMiddleware } from '../../src/django/simple-jwt.js'
+import { JwtAuthMiddleware } from '../../src/auth/jwt/jwt-auth-middleware.js'
 import { WebsocketCommunicator } from '../../src/testing/websocket-communicator.js'
 import type { User } from '../../src/auth/user.js'
 import { startDjango } from './django-peer.js'
@@ -287,6 +288,14 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
           users: site.users,
         })
         expect(await connect(withoutBlacklist, bearer(tokens.access))).toMatchObject({ username })
+        // The preset is JwtAuthMiddleware with SimpleJWT's settings; that form keeps working too.
+        const plain = JwtAuthMiddleware(WhoAmI.asApp(), {
+          key: SECRET_KEY,
+          userIdClaim: 'user_id',
+          users: site.users,
+        })
+        expect(await connect(plain, bearer(tokens.access))).toMatchObject({ username })
+        expect(await connect(plain, bearer(tokens.refresh))).toBe(4401)
       })
     })
 
@@ -321,6 +330,19 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
         expect(await django.call('whoami', { key })).toEqual({ username: null })
         expect(await django.call('session_data', { key })).toMatchObject({ data: {} })
         await communicator.disconnect()
+      })
+
+      it('creates and deletes DRF tokens Django accepts, as get_or_create does', async () => {
+        if (database === undefined) return
+        const username = await newUser()
+        const id = (await writable.users.getByUsername(username))!.id
+        const key = await writable.tokens.create(id)
+        expect(key).toMatch(/^[0-9a-f]{40}$/)
+        expect(await writable.tokens.create(id)).toBe(key)
+        expect(await django.call('verify_drf', { key })).toEqual({ username })
+        await writable.tokens.delete(key)
+        expect(await django.call('verify_drf', { key })).toEqual({ error: 'AuthenticationFailed' })
+        await expect(site.tokens.create(id)).rejects.toThrow(/read-only/)
       })
 
       it('login() over an anonymous Django session moves its data to a new key and deletes the old row', async () => {

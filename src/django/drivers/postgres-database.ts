@@ -13,21 +13,28 @@ import { loadPeer } from './load-peer.js'
 /** @internal */
 export function openPostgresDatabase(url: string, writable: boolean): DjangoDatabase {
   let pool: pg.Pool | undefined
-  const ready = loadPeer('pg', 'A PostgreSQL Django database', () => import('pg')).then(
-    ({ default: driver }) => {
-      pool = new driver.Pool({
-        connectionString: url,
-        max: 5,
-        // Read-only at the server too: a bug here can never change a Django row.
-        ...(writable ? {} : { options: '-c default_transaction_read_only=on' }),
+  // Connected on the first query, so building a site never fails or leaves a rejection unobserved.
+  let ready: Promise<pg.Pool> | undefined
+  const connect = (): Promise<pg.Pool> =>
+    (ready ??= loadPeer('pg', 'A PostgreSQL Django database', () => import('pg'))
+      .then(({ default: driver }) => {
+        pool = new driver.Pool({
+          connectionString: url,
+          max: 5,
+          // Read-only at the server too: a bug here can never change a Django row.
+          ...(writable ? {} : { options: '-c default_transaction_read_only=on' }),
+        })
+        // An idle client losing its server is reported here; the next query reconnects.
+        pool.on('error', () => undefined)
+        return pool
       })
-      // An idle client losing its server is reported here; the next query reconnects.
-      pool.on('error', () => undefined)
-      return pool
-    },
-  )
+      .catch((error: unknown) => {
+        // Try again on the next query (the file or server may come later).
+        ready = undefined
+        throw error
+      }))
   const run = async (sql: string, params: readonly unknown[] = []): Promise<pg.QueryResult> => {
-    const client = await ready
+    const client = await connect()
     let n = 0
     return client.query(
       sql.replace(/\?/g, () => `$${++n}`),
@@ -45,7 +52,7 @@ export function openPostgresDatabase(url: string, writable: boolean): DjangoData
     },
     quote: (name) => `"${name}"`,
     async close() {
-      await ready.catch(() => undefined)
+      await ready?.catch(() => undefined)
       if (pool !== undefined && !pool.ending && !pool.ended) await pool.end()
     },
   }

@@ -15,16 +15,23 @@ import { loadPeer } from './load-peer.js'
 /** @internal */
 export function openSqliteDjangoDatabase(filename: string, writable: boolean): DjangoDatabase {
   let db: Database.Database | undefined
-  const ready = loadPeer('better-sqlite3', 'A SQLite Django database', () => import('better-sqlite3')).then(
-    ({ default: Driver }) => {
-      db = new Driver(filename, {
-        readonly: !writable,
-        fileMustExist: filename !== ':memory:',
-        timeout: 5000,
+  // Connected on the first query, so building a site never fails or leaves a rejection unobserved.
+  let ready: Promise<Database.Database> | undefined
+  const connect = (): Promise<Database.Database> =>
+    (ready ??= loadPeer('better-sqlite3', 'A SQLite Django database', () => import('better-sqlite3'))
+      .then(({ default: Driver }) => {
+        db = new Driver(filename, {
+          readonly: !writable,
+          fileMustExist: filename !== ':memory:',
+          timeout: 5000,
+        })
+        return db
       })
-      return db
-    },
-  )
+      .catch((error: unknown) => {
+        // Try again on the next query (the file or server may come later).
+        ready = undefined
+        throw error
+      }))
   const bind = (params: readonly unknown[]): unknown[] =>
     params.map((value) =>
       value instanceof Date ? sqliteDatetime(value) : typeof value === 'boolean' ? Number(value) : value,
@@ -33,14 +40,14 @@ export function openSqliteDjangoDatabase(filename: string, writable: boolean): D
     vendor: 'sqlite',
     writable,
     async query<Row extends object>(sql: string, params: readonly unknown[] = []) {
-      return (await ready).prepare(sql).all(...bind(params)) as Row[]
+      return (await connect()).prepare(sql).all(...bind(params)) as Row[]
     },
     async execute(sql, params = []) {
-      return (await ready).prepare(sql).run(...bind(params)).changes
+      return (await connect()).prepare(sql).run(...bind(params)).changes
     },
     quote: (name) => `"${name}"`,
     async close() {
-      await ready.catch(() => undefined)
+      await ready?.catch(() => undefined)
       if (db?.open === true) db.close()
     },
   }
