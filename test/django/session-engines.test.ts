@@ -166,6 +166,21 @@ describe.skipIf(skipReason !== undefined)('Django 4.2 sessions beyond the db eng
     })
   })
 
+  describe('AUTHENTICATION_BACKENDS', () => {
+    it('a session logged in through a backend the site does not list is anonymous', async () => {
+      const key = await retired.call<string>('login', { username: 'ada' })
+      const listed = site({ databaseUrl: database.url, secretKey: OLD_KEY, secretKeyFallbacks: [] })
+      expect(await whoami(listed.authMiddlewareStack(WhoAmI.asApp()), key)).toMatchObject({ username: 'ada' })
+      const other = site({
+        databaseUrl: database.url,
+        secretKey: OLD_KEY,
+        secretKeyFallbacks: [],
+        authenticationBackends: ['accounts.backends.EmailBackend'],
+      })
+      expect(await whoami(other.authMiddlewareStack(WhoAmI.asApp()), key)).toBe(4401)
+    })
+  })
+
   describe('SECRET_KEY_FALLBACKS', () => {
     it('a session Django signed with a key now retired is read through the fallback, and only then', async () => {
       const key = await retired.call<string>('login', { username: 'ada' })
