@@ -85,6 +85,12 @@ describe('configureChannelLayers with settings as Django writes them', () => {
         prefix: 'site',
       },
     })
+    expect(
+      fromDjangoLayerConfig('events', {
+        BACKEND: 'channels_redis.pubsub.RedisPubSubChannelLayer',
+        CONFIG: { hosts: ['redis://127.0.0.1:6379'] },
+      }),
+    ).toEqual({ backend: 'redis-pubsub', options: { hosts: ['redis://127.0.0.1:6379'] } })
     expect(() =>
       fromDjangoLayerConfig('default', {
         BACKEND: 'channels_redis.core.RedisChannelLayer',
