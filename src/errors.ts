@@ -304,3 +304,30 @@ export class UserExists extends ChannelsError {
   static override code = 'CHANNELS_ERR_USER_EXISTS'
   override code = 'CHANNELS_ERR_USER_EXISTS'
 }
+
+// ----------------------------------------------------------------- django
+
+/**
+ * A value signed with `django.core.signing` (a session, a cookie, a token)
+ * does not verify with the secret key or any fallback key, or is not in
+ * Django's format.
+ */
+export class BadSignature extends ChannelsError {
+  static override code = 'CHANNELS_ERR_BAD_SIGNATURE'
+  override code = 'CHANNELS_ERR_BAD_SIGNATURE'
+}
+
+/** A signed value verified but is older than the `maxAge` it was checked with. */
+export class SignatureExpired extends BadSignature {
+  static override code = 'CHANNELS_ERR_SIGNATURE_EXPIRED'
+  override code = 'CHANNELS_ERR_SIGNATURE_EXPIRED'
+}
+
+/**
+ * A store opened read-only (the default for Django's tables) was asked to
+ * write: a session save, a new token, a password change. Nothing was written.
+ */
+export class ReadOnlyStore extends ChannelsError {
+  static override code = 'CHANNELS_ERR_READ_ONLY_STORE'
+  override code = 'CHANNELS_ERR_READ_ONLY_STORE'
+}

@@ -244,3 +244,9 @@ export type {
   WebsocketIncomingEvent,
   WebsocketOutgoingEvent,
 } from './types.js'
+
+/** Django interoperation that needs no optional package; the rest is in `tschannels/django`. */
+export { BadSignature, SignatureExpired, ReadOnlyStore } from './errors.js'
+export { Pbkdf2Sha1Hasher } from './auth/hashers/pbkdf2-hasher.js'
+export type { DjangoChannelLayerConfig } from './layers/registry.js'
+export type { SessionAuthScheme } from './auth/user-store.js'

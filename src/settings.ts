@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto'
 import { ImproperlyConfigured } from './errors.js'
 import type { SessionStore } from './sessions/session-store.js'
 import type { UserStore } from './auth/user-store.js'
+import type { PasswordHasher } from './auth/hashers/hasher.js'
+import type { ChannelLayersConfig } from './layers/registry.js'
 import { warn } from './util/warnings.js'
 
 /** The settings tschannels reads. */
@@ -57,6 +59,36 @@ export interface Settings {
    * @default undefined
    */
   userStore: UserStore | undefined
+  /**
+   * Older secret keys that still verify what they signed (sessions, signed
+   * values, session auth hashes) but sign nothing new, Django's
+   * `SECRET_KEY_FALLBACKS`. Environment: `SECRET_KEY_FALLBACKS`, a JSON list
+   * or comma-separated.
+   * @default []
+   */
+  secretKeyFallbacks: readonly string[]
+  /** The session cookie's name, Django's `SESSION_COOKIE_NAME`. Environment: `SESSION_COOKIE_NAME`. @default 'sessionid' */
+  sessionCookieName: string
+  /**
+   * Django's `SESSION_ENGINE`, read by `tschannels/django` (`db`, `cached_db`,
+   * `signed_cookies`). Environment: `SESSION_ENGINE`.
+   * @default undefined ('django.contrib.sessions.backends.db' where Django's sessions are used)
+   */
+  sessionEngine: string | undefined
+  /**
+   * The channel layers when `configureChannelLayers()` was not called, in
+   * tschannels' or Django's `CHANNEL_LAYERS` form. Environment:
+   * `CHANNEL_LAYERS`, as JSON.
+   * @default undefined (an in-memory `default` layer)
+   */
+  channelLayers: ChannelLayersConfig | undefined
+  /**
+   * The password hashers, Django's `PASSWORD_HASHERS`: the first makes new
+   * hashes, every one verifies its own format. Tests can make hashing cheap
+   * with `[new Pbkdf2Sha256Hasher({ iterations: 1 })]`.
+   * @default undefined ([new Pbkdf2Sha256Hasher(), new ScryptHasher()])
+   */
+  passwordHashers: readonly PasswordHasher[] | undefined
 }
 
 /** Options of `configureSettings`. */
@@ -79,6 +111,11 @@ const DEFAULTS: Settings = Object.freeze({
   host: '127.0.0.1',
   sessionStore: undefined,
   userStore: undefined,
+  secretKeyFallbacks: Object.freeze([]),
+  sessionCookieName: 'sessionid',
+  sessionEngine: undefined,
+  channelLayers: undefined,
+  passwordHashers: undefined,
 })
 
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
@@ -117,6 +154,12 @@ export function configureSettings(
   if (env.DATABASE_URL !== undefined) merged.databaseUrl = env.DATABASE_URL
   if (env.PORT !== undefined) merged.port = parsePort(env.PORT)
   if (env.HOST !== undefined) merged.host = env.HOST
+  if (env.SECRET_KEY_FALLBACKS !== undefined)
+    merged.secretKeyFallbacks = parseKeyList(env.SECRET_KEY_FALLBACKS)
+  if (env.SESSION_COOKIE_NAME !== undefined) merged.sessionCookieName = env.SESSION_COOKIE_NAME
+  if (env.SESSION_ENGINE !== undefined) merged.sessionEngine = env.SESSION_ENGINE
+  if (env.CHANNEL_LAYERS !== undefined)
+    merged.channelLayers = parseJsonObject('CHANNEL_LAYERS', env.CHANNEL_LAYERS)
   validate(merged)
   current = Object.freeze({ ...merged, allowedHosts: Object.freeze([...merged.allowedHosts]) })
   return current
@@ -176,6 +219,37 @@ function parseList(text: string): string[] {
     .filter((item) => item !== '')
 }
 
+function parseKeyList(text: string): string[] {
+  if (text.trim().startsWith('[')) {
+    const list: unknown = parseJsonValue('SECRET_KEY_FALLBACKS', text)
+    if (!Array.isArray(list) || list.some((key) => typeof key !== 'string')) {
+      throw new ImproperlyConfigured(
+        'The environment variable SECRET_KEY_FALLBACKS must be a JSON list of strings.',
+      )
+    }
+    return list as string[]
+  }
+  return parseList(text)
+}
+
+function parseJsonObject(name: string, text: string): ChannelLayersConfig {
+  const value: unknown = parseJsonValue(name, text)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ImproperlyConfigured(`The environment variable ${name} must be a JSON object of aliases.`)
+  }
+  return value as ChannelLayersConfig
+}
+
+function parseJsonValue(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ImproperlyConfigured(
+      `The environment variable ${name} is not valid JSON (${(error as Error).message}).`,
+    )
+  }
+}
+
 function parseBoolean(name: string, text: string): boolean {
   const value = text.trim().toLowerCase()
   if (TRUE.has(value)) return true
@@ -194,6 +268,18 @@ function parsePort(text: string): number {
 }
 
 function validate(settings: Settings): void {
+  if (
+    !Array.isArray(settings.secretKeyFallbacks) ||
+    settings.secretKeyFallbacks.some((k) => typeof k !== 'string')
+  ) {
+    throw new ImproperlyConfigured(`settings.secretKeyFallbacks must be an array of secret keys.`)
+  }
+  if (
+    settings.passwordHashers !== undefined &&
+    (!Array.isArray(settings.passwordHashers) || settings.passwordHashers.length === 0)
+  ) {
+    throw new ImproperlyConfigured(`settings.passwordHashers must be a non-empty array of password hashers.`)
+  }
   if (!Array.isArray(settings.allowedHosts) || settings.allowedHosts.some((h) => typeof h !== 'string')) {
     throw new ImproperlyConfigured(`settings.allowedHosts must be an array of host names.`)
   }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { needsRehash, hashPassword, verifyPassword } from './hashers/password-hasher.js'
+import { defaultHashers, needsRehash, hashPassword, verifyPassword } from './hashers/password-hasher.js'
+import type { PasswordHasher } from './hashers/hasher.js'
 import type { PasswordOptions } from './hashers/password-hasher.js'
 import type { LoginAttemptLimiter } from './login-attempt-limiter.js'
 import type { User } from './user.js'
@@ -17,12 +18,16 @@ export interface AuthenticateOptions extends PasswordOptions {
   limiter?: LoginAttemptLimiter
   /** The client's address, for the limiter (`scope.client?.[0]`). @default undefined */
   address?: string | null
-  /** Re-hash a password stored with a weaker algorithm or fewer iterations on success. @default true */
+  /**
+   * Re-hash a password stored with a weaker algorithm or fewer iterations on
+   * success. @default the store's `rehashPasswords` (false for Django's users), else true
+   */
   upgradeHash?: boolean
 }
 
-// Hashed once per process with the default hasher, for unknown usernames.
-let dummyHash: Promise<string> | undefined
+// Hashed once per preferred hasher, for unknown usernames: a hash the
+// configured hashers can read, at the cost they would spend on a real one.
+const dummyHashes = new WeakMap<PasswordHasher, Promise<string>>()
 
 /**
  * The active user whose password matches, or `null`. An unknown username
@@ -46,14 +51,24 @@ export async function authenticate(
   await options.limiter?.attempt(username, options.address)
   const user = await users.getByUsername(username)
   if (user === null) {
-    dummyHash ??= hashPassword('tschannels-dummy-password', options)
-    await verifyPassword(password, await dummyHash, options)
+    const preferred = (options.hashers ?? defaultHashers())[0]
+    if (preferred !== undefined) {
+      let dummy = dummyHashes.get(preferred)
+      if (dummy === undefined) {
+        dummy = preferred.encode('tschannels-dummy-password')
+        dummyHashes.set(preferred, dummy)
+      }
+      await verifyPassword(password, await dummy, options)
+    }
     return null
   }
   const ok = await verifyPassword(password, user.passwordHash, options)
   if (!ok || !user.isActive) return null
   await options.limiter?.succeeded(username)
-  if ((options.upgradeHash ?? true) && (await needsRehash(user.passwordHash, options))) {
+  if (
+    (options.upgradeHash ?? users.rehashPasswords ?? true) &&
+    (await needsRehash(user.passwordHash, options))
+  ) {
     const passwordHash = await hashPassword(password, options)
     await users.setPassword(user.id, passwordHash)
     return (await users.getById(user.id)) ?? user

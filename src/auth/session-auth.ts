@@ -50,16 +50,18 @@ export async function login(scope: Scope, user: User): Promise<void> {
   if (!user?.isAuthenticated || typeof user.id !== 'string') {
     throw new ImproperlyConfigured('login(scope, user) needs a user from a UserStore.')
   }
-  const hash = sessionAuthHash(user)
+  const scheme = storeOf(scope).sessionAuth
+  const hash = scheme?.hash(user) ?? sessionAuthHash(user)
   const previous = session.get<string>(SESSION_USER_ID)
   if (previous !== undefined && (previous !== user.id || !sameHash(session.get(SESSION_AUTH_HASH), hash))) {
     // Another user's session: start an empty one rather than inherit their data.
     await session.flush()
-  } else {
+  } else if (previous === undefined || scheme?.keepsKeyOnRelogin !== true) {
     await session.cycleKey()
   }
   session.delete(CSRF_SESSION_KEY)
   session.set(SESSION_USER_ID, user.id)
+  for (const [name, value] of Object.entries(scheme?.loginValues(user) ?? {})) session.set(name, value)
   session.set(SESSION_AUTH_HASH, hash)
   setScopeUser(scope, user)
 }
@@ -79,7 +81,11 @@ export async function logout(scope: Scope): Promise<void> {
  * The user the scope's session belongs to, or the `AnonymousUser`. The
  * session auth hash is checked in constant time against the user's current
  * password hash; when the password changed since the login, the session is
- * flushed (logged out). Inactive users count as anonymous.
+ * flushed (logged out), except in a read-only store (Django's sessions by
+ * default), which is never written: the user is then simply anonymous.
+ * Inactive users count as anonymous. A store with its own
+ * `sessionAuth` scheme (`tschannels/django`) brings its hash, fallback
+ * keys and checks.
  *
  * Long-lived consumers can call it again to notice a logout or password
  * change made elsewhere.
@@ -90,13 +96,30 @@ export async function getUser(scope: Scope, users?: UserStore): Promise<AnyUser>
   const session = requireSession(scope, 'getUser')
   const id = session.get<unknown>(SESSION_USER_ID)
   if (typeof id !== 'string') return new AnonymousUser()
-  const store = users ?? (scope as AuthScope)[USER_STORE] ?? defaultUserStore()
+  const store = users ?? storeOf(scope)
+  const scheme = store.sessionAuth
+  if (scheme !== undefined && !scheme.acceptsSession(session)) return new AnonymousUser()
   const user = await store.getById(id)
-  if (user === null || !user.isActive || !sameHash(session.get(SESSION_AUTH_HASH), sessionAuthHash(user))) {
-    await session.flush()
-    return new AnonymousUser()
+  // Django answers a missing or inactive user with AnonymousUser and leaves the session as it is.
+  if (scheme !== undefined && (user === null || !user.isActive)) return new AnonymousUser()
+  const stored = session.get(SESSION_AUTH_HASH)
+  const expected = user === null ? '' : (scheme?.hash(user) ?? sessionAuthHash(user))
+  if (user !== null && user.isActive && sameHash(stored, expected)) return user
+  if (
+    user !== null &&
+    scheme !== undefined &&
+    scheme.fallbackHashes(user).some((hash) => sameHash(stored, hash))
+  ) {
+    // Signed with a retired secret key: still valid; Django moves it to the current one.
+    if (session.store.readOnly !== true) {
+      await session.cycleKey()
+      session.set(SESSION_AUTH_HASH, expected)
+    }
+    return user
   }
-  return user
+  // A read-only store (Django's sessions) is never written: the user is simply anonymous.
+  if (session.store.readOnly !== true) await session.flush()
+  return new AnonymousUser()
 }
 
 /**
@@ -107,7 +130,7 @@ export async function getUser(scope: Scope, users?: UserStore): Promise<AnyUser>
 export async function updateSessionAuthHash(scope: Scope, user: User): Promise<void> {
   const session = requireSession(scope, 'updateSessionAuthHash')
   await session.cycleKey()
-  session.set(SESSION_AUTH_HASH, sessionAuthHash(user))
+  session.set(SESSION_AUTH_HASH, storeOf(scope).sessionAuth?.hash(user) ?? sessionAuthHash(user))
   setScopeUser(scope, user)
 }
 
@@ -126,6 +149,10 @@ export function sessionAuthHash(user: User): string {
 function sameHash(stored: unknown, expected: string): boolean {
   if (typeof stored !== 'string' || stored.length !== expected.length) return false
   return timingSafeEqual(Buffer.from(stored), Buffer.from(expected))
+}
+
+function storeOf(scope: Scope): UserStore {
+  return (scope as AuthScope)[USER_STORE] ?? defaultUserStore()
 }
 
 function requireSession(scope: Scope, caller: string): Session {

@@ -5,7 +5,26 @@
  * @module
  */
 
+import type { Session } from '../sessions/session.js'
 import type { User } from './user.js'
+
+/**
+ * How a store's users are tied to sessions by `login()` and `getUser()`.
+ * Stores of another framework's users bring its rules (`tschannels/django`
+ * brings Django's); without one, tschannels' own apply.
+ */
+export interface SessionAuthScheme {
+  /** The hash `login()` stores and `getUser()` expects, derived from the password hash. */
+  hash(user: User): string
+  /** Hashes that still verify, made with fallback secret keys. */
+  fallbackHashes(user: User): readonly string[]
+  /** Values `login()` stores besides the user id and hash (Django's `_auth_user_backend`). */
+  loginValues(user: User): Readonly<Record<string, unknown>>
+  /** Whether `getUser()` may look the session's user up (Django checks the session's backend is configured). */
+  acceptsSession(session: Session): boolean
+  /** Whether `login()` keeps the key of a session already logged in as the same user, as Django does. */
+  readonly keepsKeyOnRelogin: boolean
+}
 
 /** A user to create; give a `password` (hashed for you by `createUser`) or a ready `passwordHash`. */
 export interface NewUser {
@@ -40,4 +59,12 @@ export interface UserStore {
   delete(id: string): Promise<void>
   /** Releases connections. */
   close(): Promise<void>
+  /** The store's own session rules (Django's for `tschannels/django`). @default tschannels' own */
+  readonly sessionAuth?: SessionAuthScheme
+  /**
+   * Whether `authenticate()` may re-hash a password stored with a weaker
+   * hasher after a successful login. Django's users are never re-hashed
+   * unless asked. @default true
+   */
+  readonly rehashPasswords?: boolean
 }

@@ -49,12 +49,7 @@ export function resolveLayerOptions(
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new ImproperlyConfigured(`${layer} options must be an object; got ${describe(options)}.`)
   }
-  for (const key of Object.keys(options)) {
-    if (!LAYER_OPTION_NAMES.includes(key) && !extraOptions.includes(key)) {
-      const known = [...LAYER_OPTION_NAMES, ...extraOptions].map((name) => `'${name}'`).join(', ')
-      throw new ImproperlyConfigured(`${layer} has no option '${key}'; it knows ${known}.`)
-    }
-  }
+  refuseUnknownKeys(options, [...LAYER_OPTION_NAMES, ...extraOptions], `${layer} option`)
   const { expiry = LAYER_DEFAULTS.expiry, groupExpiry = LAYER_DEFAULTS.groupExpiry } = options
   const { capacity = LAYER_DEFAULTS.capacity } = options
   requireSeconds(expiry, `${layer} option 'expiry'`)
@@ -62,6 +57,56 @@ export function resolveLayerOptions(
   requireValidCapacity(capacity, `${layer} option 'capacity'`)
   const channelCapacity = compileChannelCapacity(options.channelCapacity, `${layer} option 'channelCapacity'`)
   return { expiry, groupExpiry, capacity, channelCapacity }
+}
+
+/**
+ * Throws `ImproperlyConfigured` for the first key of `object` that is not
+ * in `known`, naming it and the nearest known one, so a misspelt or
+ * misplaced setting never falls back to a default in silence.
+ *
+ * @param what - how the keys are called in the message (`RedisChannelLayer option`)
+ * @internal
+ */
+export function refuseUnknownKeys(object: object, known: readonly string[], what: string, hint = ''): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue
+    const guess = nearest(key, known)
+    throw new ImproperlyConfigured(
+      `Unknown ${what} '${key}'${guess === undefined ? '' : `; did you mean '${guess}'?`}${hint} ` +
+        `Known: ${known.map((name) => `'${name}'`).join(', ')}.`,
+    )
+  }
+}
+
+/**
+ * The candidate closest to `name` by edit distance, ignoring case and `_`,
+ * or `undefined` when none is close enough to be a likely typo.
+ * @internal
+ */
+export function nearest(name: string, candidates: readonly string[]): string | undefined {
+  const plain = (text: string): string => text.toLowerCase().replace(/_/g, '')
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of candidates) {
+    const distance = editDistance(plain(name), plain(candidate))
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 2)) ? best : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = row
+  }
+  return previous[b.length]!
 }
 
 function requireSeconds(value: unknown, option: string): asserts value is number {

@@ -11,9 +11,15 @@
  * @module
  */
 
+import { fromDjangoLayerConfig, isDjangoLayerConfig } from '../django/channel-layers.js'
+import type { DjangoChannelLayerConfig } from '../django/channel-layers.js'
 import { ImproperlyConfigured } from '../errors.js'
+import { getSettings } from '../settings.js'
 import type { ChannelLayer } from './channel-layer.js'
 import { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './memory.js'
+import { LAYER_OPTION_NAMES, nearest, refuseUnknownKeys } from './options.js'
+
+export type { DjangoChannelLayerConfig } from '../django/channel-layers.js'
 
 /** The alias `getChannelLayer()` uses when given none, as in Channels. */
 export const DEFAULT_CHANNEL_LAYER = 'default'
@@ -45,15 +51,23 @@ export type ChannelLayerConfig = {
   [Name in keyof LayerBackendOptions]: { backend: Name; options?: LayerBackendOptions[Name] }
 }[keyof LayerBackendOptions]
 
-/** One alias's setting: a backend config, a ready layer, or a function that builds one on first use. */
-export type ChannelLayerSetting = ChannelLayerConfig | ChannelLayer | (() => ChannelLayer)
+/**
+ * One alias's setting: a backend config (tschannels' `{ backend, options }`
+ * or Django's `{ BACKEND, CONFIG }`), a ready layer, or a function that
+ * builds one on first use.
+ */
+export type ChannelLayerSetting =
+  ChannelLayerConfig | DjangoChannelLayerConfig | ChannelLayer | (() => ChannelLayer)
+
+/** A setting after `configureChannelLayers` checked it: Django's form is translated by then. */
+type CheckedSetting = ChannelLayerConfig | ChannelLayer | (() => ChannelLayer)
 
 /** Every alias's setting; `default` is the one consumers use unless told otherwise. */
 export type ChannelLayersConfig = Readonly<Record<string, ChannelLayerSetting>>
 
 const backends = new Map<string, LayerBackendFactory<never>>()
 /** `undefined` until `configureChannelLayers` is called: then `default` is an in-memory layer. */
-let settings: ChannelLayersConfig | undefined
+let settings: Readonly<Record<string, CheckedSetting>> | undefined
 const instances = new Map<string, ChannelLayer>()
 
 /**
@@ -88,8 +102,16 @@ registerLayerBackend('memory', (options) => new InMemoryChannelLayer(options))
  * `getChannelLayer()`. Layers built from an earlier configuration are
  * forgotten but not closed; call `resetChannelLayers()` first to close them.
  *
- * Until this is called, `default` is an in-memory layer, so a single process
- * works with no set-up. Pass `{}` to have no layer at all.
+ * Until this is called, the `channelLayers` setting (`CHANNEL_LAYERS` in the
+ * environment, as JSON) is used, else `default` is an in-memory layer, so a
+ * single process works with no set-up. Pass `{}` to have no layer at all.
+ *
+ * Django's own `CHANNEL_LAYERS` dict is accepted as it is: `BACKEND`
+ * (`channels.layers.InMemoryChannelLayer`,
+ * `channels_redis.core.RedisChannelLayer`,
+ * `channels_redis.pubsub.RedisPubSubChannelLayer`) and `CONFIG` with
+ * snake_case keys and channels_redis's host forms. An unknown key anywhere
+ * is refused, naming the nearest valid one.
  *
  * @throws ImproperlyConfigured when a setting is neither a backend config, a layer nor a function.
  *
@@ -99,6 +121,10 @@ registerLayerBackend('memory', (options) => new InMemoryChannelLayer(options))
  *   default: { backend: 'memory', options: { capacity: 500 } },
  *   tests: new InMemoryChannelLayer(),
  * })
+ * // The same dict as Django's settings.py:
+ * configureChannelLayers({
+ *   default: { BACKEND: 'channels_redis.core.RedisChannelLayer', CONFIG: { hosts: [['127.0.0.1', 6379]] } },
+ * })
  * ```
  */
 export function configureChannelLayers(config: ChannelLayersConfig): void {
@@ -107,8 +133,9 @@ export function configureChannelLayers(config: ChannelLayersConfig): void {
       "configureChannelLayers() takes an object of aliases, such as { default: { backend: 'memory' } }.",
     )
   }
-  for (const [alias, setting] of Object.entries(config)) checkSetting(alias, setting)
-  settings = Object.freeze({ ...config })
+  const checked: Record<string, CheckedSetting> = {}
+  for (const [alias, setting] of Object.entries(config)) checked[alias] = checkSetting(alias, setting)
+  settings = Object.freeze(checked)
   instances.clear()
 }
 
@@ -129,6 +156,10 @@ export function configureChannelLayers(config: ChannelLayersConfig): void {
 export function getChannelLayer(alias: string = DEFAULT_CHANNEL_LAYER): ChannelLayer | null {
   const existing = instances.get(alias)
   if (existing !== undefined) return existing
+  if (settings === undefined) {
+    const fromSettings = getSettings().channelLayers
+    if (fromSettings !== undefined) configureChannelLayers(fromSettings)
+  }
   const setting =
     settings === undefined
       ? alias === DEFAULT_CHANNEL_LAYER
@@ -159,7 +190,7 @@ export async function resetChannelLayers(): Promise<void> {
   if (failed !== undefined) throw failed.reason
 }
 
-function build(alias: string, setting: ChannelLayerSetting): ChannelLayer {
+function build(alias: string, setting: CheckedSetting): ChannelLayer {
   if (isLayer(setting)) return setting
   if (typeof setting === 'function') {
     const layer = setting()
@@ -182,16 +213,39 @@ function build(alias: string, setting: ChannelLayerSetting): ChannelLayer {
   return factory(setting.options, alias)
 }
 
-function checkSetting(alias: string, setting: unknown): void {
-  if (typeof setting === 'function' || isLayer(setting)) return
+function checkSetting(alias: string, setting: unknown): CheckedSetting {
+  if (typeof setting === 'function' || isLayer(setting)) return setting as CheckedSetting
+  if (isDjangoLayerConfig(setting)) return fromDjangoLayerConfig(alias, setting) as ChannelLayerConfig
   if (typeof setting === 'object' && setting !== null && 'backend' in setting) {
-    if (typeof setting.backend === 'string') return
+    if (typeof setting.backend === 'string') {
+      // Options given beside `backend` instead of under `options` would be dropped in silence.
+      const misplaced = Object.keys(setting).find((key) => key !== 'backend' && key !== 'options')
+      const hint =
+        misplaced !== undefined &&
+        (LAYER_OPTION_NAMES.includes(misplaced) ||
+          nearest(misplaced, LAYER_OPTION_NAMES) !== undefined ||
+          REDIS_OPTIONS.includes(misplaced))
+          ? ` Layer options go under 'options': { backend: '${setting.backend}', options: { ${misplaced}: … } }.`
+          : ''
+      refuseUnknownKeys(setting, ['backend', 'options'], `key of channel layer '${alias}'`, hint)
+      return setting as ChannelLayerConfig
+    }
   }
   throw new ImproperlyConfigured(
-    `Channel layer '${alias}' must be { backend: 'memory', options?: {...} }, a channel layer instance, ` +
-      'or a function returning one.',
+    `Channel layer '${alias}' must be { backend: 'memory', options?: {...} }, Django's { BACKEND, CONFIG }, ` +
+      'a channel layer instance, or a function returning one.',
   )
 }
+
+// Named here only to recognise them when they are misplaced beside `backend`.
+const REDIS_OPTIONS = [
+  'hosts',
+  'prefix',
+  'symmetricEncryptionKeys',
+  'connectTimeout',
+  'reconnectEvent',
+  'randomPrefixLength',
+]
 
 function isLayer(value: unknown): value is ChannelLayer {
   return (

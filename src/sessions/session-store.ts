@@ -35,6 +35,13 @@ export interface SessionStore {
   clearExpired(): Promise<number>
   /** Releases connections and timers. */
   close(): Promise<void>
+  /**
+   * A store that must not write (Django's sessions unless opted in): its
+   * `save()` and `delete()` throw `ReadOnlyStore`, and `getUser()` then
+   * answers a stale session with the anonymous user instead of flushing it.
+   * @default false
+   */
+  readonly readOnly?: boolean
 }
 
 // 32 URL-safe characters from 24 random bytes: 192 bits, more than Django's

@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-import { UnknownPasswordHasher } from '../../src/errors.js'
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { authenticate, createUser } from '../../src/auth/authenticate.js'
+import { InMemoryUserStore } from '../../src/auth/memory-user-store.js'
+import { ImproperlyConfigured, UnknownPasswordHasher } from '../../src/errors.js'
+import { configureSettings, resetSettings } from '../../src/settings.js'
 import {
   hashPassword,
   needsRehash,
@@ -68,5 +75,55 @@ describe('hashPassword', () => {
   it('asks for a rehash when the preferred hasher changed', async () => {
     expect(await needsRehash(DJANGO_PBKDF2, { hashers: [new ScryptHasher()] })).toBe(true)
     expect(await needsRehash(DJANGO_SCRYPT, { hashers: [new ScryptHasher()] })).toBe(false)
+  })
+})
+
+describe('the passwordHashers setting', () => {
+  afterEach(() => resetSettings())
+
+  it('chooses the hasher and its cost for every call that passes none', async () => {
+    configureSettings({ passwordHashers: [new Pbkdf2Sha256Hasher({ iterations: 1 })] }, { env: {} })
+    const encoded = await hashPassword('pw')
+    expect(encoded).toMatch(/^pbkdf2_sha256\$1\$/)
+    expect(await verifyPassword('pw', encoded)).toBe(true)
+    const users = new InMemoryUserStore()
+    const ada = await createUser(users, 'ada', 'pw')
+    expect(ada.passwordHash).toMatch(/^pbkdf2_sha256\$1\$/)
+    expect(await authenticate(users, 'ada', 'pw')).not.toBeNull()
+    expect(await authenticate(users, 'nobody', 'pw')).toBeNull()
+  })
+
+  it('refuses an empty list', () => {
+    expect(() => configureSettings({ passwordHashers: [] }, { env: {} })).toThrow(ImproperlyConfigured)
+  })
+})
+
+describe('src/auth/hashers', () => {
+  it('has no import cycle, type-only imports included', () => {
+    const folder = fileURLToPath(new URL('../../src/auth/hashers/', import.meta.url))
+    const edges = new Map<string, string[]>()
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+      const text = readFileSync(join(folder, file), 'utf8')
+      edges.set(
+        file,
+        [...text.matchAll(/from '\.\/([\w-]+)\.js'/g)].map((match) => `${match[1]}.ts`),
+      )
+    }
+    const visiting = new Set<string>()
+    const done = new Set<string>()
+    const cycles: string[] = []
+    const visit = (file: string, path: string[]): void => {
+      if (done.has(file)) return
+      if (visiting.has(file)) {
+        cycles.push([...path, file].join(' -> '))
+        return
+      }
+      visiting.add(file)
+      for (const next of edges.get(file) ?? []) visit(next, [...path, file])
+      visiting.delete(file)
+      done.add(file)
+    }
+    for (const file of edges.keys()) visit(file, [])
+    expect(cycles).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
-const ENGINES = ['jose', 'better-sqlite3', 'pg', 'ioredis']
+const ENGINES = ['jose', 'better-sqlite3', 'pg', 'ioredis', 'mysql2', 'hash-wasm']
 const IMPORT =
   /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm
 
@@ -28,13 +28,17 @@ function runtimePackages(entry: string): Set<string> {
 }
 
 describe('optional peers', () => {
-  it.each(['sessions/index.ts', 'auth/index.ts', 'security/index.ts', 'settings.ts'])(
-    '%s loads no database, Redis or JWT package',
-    (entry) => {
-      const loaded = [...runtimePackages(entry)].filter((name) => ENGINES.includes(name))
-      expect(loaded).toEqual([])
-    },
-  )
+  it.each([
+    'sessions/index.ts',
+    'auth/index.ts',
+    'security/index.ts',
+    'settings.ts',
+    'layers/registry.ts',
+    'django.ts',
+  ])('%s loads no database, Redis or JWT package', (entry) => {
+    const loaded = [...runtimePackages(entry)].filter((name) => ENGINES.includes(name))
+    expect(loaded).toEqual([])
+  })
 
   it.each([
     ['sqlite.ts', ['better-sqlite3']],

@@ -376,3 +376,33 @@ describe('the QueryAuthMiddleware pattern from the Channels docs', () => {
     await unknown.disconnect()
   })
 })
+
+describe('getUser on a read-only session store', () => {
+  /** The in-memory store, marked read-only the way Django's stores are by default. */
+  class ReadOnlyView extends InMemorySessionStore {
+    readonly readOnly = true
+  }
+
+  it('answers a session whose password changed with the anonymous user and leaves the session stored', async () => {
+    const store = new ReadOnlyView({ sweepIntervalMs: 0 })
+    const ada = await createUser(users, 'ada', 'correct horse battery staple', { hashers })
+    // A session another system wrote, logged in before the password changed.
+    const data = { _auth_user_id: ada.id, _auth_user_hash: 'a-hash-from-before-the-password-change' }
+    const key = await store.save(null, data, new Date(Date.now() + 60_000))
+    const deleted = vi.spyOn(store, 'delete')
+    const app = AuthMiddlewareStack(
+      async (scope, _receive, send) => {
+        const user = await userOf(scope)
+        await send({ type: 'websocket.close', code: user.isAuthenticated ? 1000 : 4401 })
+      },
+      { store, users },
+    )
+    const result = await new WebsocketCommunicator(app, '/', {
+      headers: [['cookie', `sessionid=${key}`]],
+    }).connect()
+    expect(result.closeCode).toBe(4401)
+    expect(deleted).not.toHaveBeenCalled()
+    expect(await store.load(key)).toEqual(data)
+    await store.close()
+  })
+})

@@ -7,28 +7,20 @@
  */
 
 import { UnknownPasswordHasher } from '../../errors.js'
+import { getSettings } from '../../settings.js'
+import type { PasswordHasher } from './hasher.js'
 import { Pbkdf2Sha256Hasher } from './pbkdf2-hasher.js'
 import { randomSalt } from './salt.js'
 import { ScryptHasher } from './scrypt-hasher.js'
 
-/** One password hashing algorithm. */
-export interface PasswordHasher {
-  /** The prefix of its encoded hashes, such as `pbkdf2_sha256`. */
-  readonly algorithm: string
-  /** Hashes `password` with a new random salt (or `salt`, for tests). */
-  encode(password: string, salt?: string): Promise<string>
-  /** Whether `password` matches `encoded`, compared in constant time. */
-  verify(password: string, encoded: string): Promise<boolean>
-  /** Whether `encoded` is weaker than what `encode()` makes now (fewer iterations). */
-  mustUpdate(encoded: string): boolean
-}
+export type { PasswordHasher } from './hasher.js'
 
 /** Options of the password functions. */
 export interface PasswordOptions {
   /**
    * The hashers to use; the first makes new hashes, all are tried for
    * verification by prefix.
-   * @default [new Pbkdf2Sha256Hasher(), new ScryptHasher()]
+   * @default the `passwordHashers` setting, else [new Pbkdf2Sha256Hasher(), new ScryptHasher()]
    */
   hashers?: readonly PasswordHasher[]
 }
@@ -38,8 +30,14 @@ export const UNUSABLE_PASSWORD_PREFIX = '!'
 
 let defaults: readonly PasswordHasher[] | undefined
 
-// Built on first use, so importing tschannels costs nothing.
-function defaultHashers(): readonly PasswordHasher[] {
+/**
+ * The `passwordHashers` setting, else the built-in pair, built on first use
+ * so importing tschannels costs nothing.
+ * @internal
+ */
+export function defaultHashers(): readonly PasswordHasher[] {
+  const configured = getSettings().passwordHashers
+  if (configured !== undefined) return configured
   defaults ??= [new Pbkdf2Sha256Hasher(), new ScryptHasher()]
   return defaults
 }

@@ -9,7 +9,7 @@ import { scrypt, timingSafeEqual } from 'node:crypto'
 import type { ScryptOptions } from 'node:crypto'
 
 import { ImproperlyConfigured } from '../../errors.js'
-import type { PasswordHasher } from './password-hasher.js'
+import type { PasswordHasher } from './hasher.js'
 import { randomSalt } from './salt.js'
 
 /** Options of `ScryptHasher`; the defaults are Django's. */

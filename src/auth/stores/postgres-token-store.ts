@@ -11,6 +11,7 @@ import { sqlIdentifier } from '../../sessions/stores/sql-identifier.js'
 import { hashToken, newOpaqueToken } from '../token-store.js'
 import type { TokenStore } from '../token-store.js'
 import { postgresPoolFor } from '../../util/postgres-pool.js'
+import { ensurePostgresTable } from '../../sessions/stores/own-table.js'
 
 /** Options of `PostgresTokenStore`. */
 export interface PostgresTokenStoreOptions {
@@ -96,14 +97,21 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   #setUp(): Promise<void> {
-    this.#ready ??= (async () => {
-      await this.#pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`)
-      await this.#pool.query(
+    this.#ready ??= ensurePostgresTable(
+      this.#pool,
+      {
+        store: 'PostgresTokenStore',
+        qualified: this.#table,
+        columns: ['token_hash', 'user_id'],
+        hint: "DRF's authtoken_token is read by DjangoTokenStore from 'tschannels/django'.",
+      },
+      [
+        `CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`,
         `CREATE TABLE IF NOT EXISTS ${this.#table} (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, ` +
           `created TIMESTAMPTZ NOT NULL DEFAULT now())`,
-      )
-      await this.#pool.query(`CREATE INDEX IF NOT EXISTS "${this.#name}_user_id" ON ${this.#table} (user_id)`)
-    })().catch((error: unknown) => {
+        `CREATE INDEX IF NOT EXISTS "${this.#name}_user_id" ON ${this.#table} (user_id)`,
+      ],
+    ).catch((error: unknown) => {
       // Try again on the next call rather than fail forever.
       this.#ready = undefined
       throw error

@@ -13,6 +13,7 @@ import { toUser } from '../user.js'
 import type { User } from '../user.js'
 import type { NewUser, UserStore } from '../user-store.js'
 import { postgresPoolFor } from '../../util/postgres-pool.js'
+import { ensurePostgresTable } from '../../sessions/stores/own-table.js'
 
 /** Options of `PostgresUserStore`. */
 export interface PostgresUserStoreOptions {
@@ -120,14 +121,21 @@ export class PostgresUserStore implements UserStore {
   }
 
   #setUp(): Promise<void> {
-    this.#ready ??= (async () => {
-      await this.#pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`)
-      await this.#pool.query(
+    this.#ready ??= ensurePostgresTable(
+      this.#pool,
+      {
+        store: 'PostgresUserStore',
+        qualified: this.#table,
+        columns: ['id', 'username', 'password_hash', 'is_active', 'created'],
+        hint: "Django's auth_user is read by DjangoUserStore from 'tschannels/django'.",
+      },
+      [
+        `CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`,
         `CREATE TABLE IF NOT EXISTS ${this.#table} (id BIGSERIAL PRIMARY KEY, username TEXT NOT NULL UNIQUE, ` +
           `password_hash TEXT NOT NULL, is_active BOOLEAN NOT NULL DEFAULT TRUE, ` +
           `created TIMESTAMPTZ NOT NULL DEFAULT now())`,
-      )
-    })().catch((error: unknown) => {
+      ],
+    ).catch((error: unknown) => {
       this.#ready = undefined
       throw error
     })

@@ -12,6 +12,7 @@ import { hashToken, newOpaqueToken } from '../token-store.js'
 import type { TokenStore } from '../token-store.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
 import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
+import { ensureSqliteTable } from '../../sessions/stores/own-table.js'
 
 /** Options of `SqliteTokenStore`. */
 export interface SqliteTokenStoreOptions {
@@ -54,10 +55,21 @@ export class SqliteTokenStore implements TokenStore {
     const table = sqlIdentifier(options.table ?? 'tschannels_token', 'SqliteTokenStore table')
     this.#owned = options.database === undefined
     this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
-    createSqliteTables(
+    ensureSqliteTable(
       this.#db,
-      `CREATE TABLE IF NOT EXISTS ${table} (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created INTEGER NOT NULL);` +
-        `CREATE INDEX IF NOT EXISTS ${table}_user_id ON ${table} (user_id);`,
+      table,
+      {
+        store: 'SqliteTokenStore',
+        qualified: table,
+        columns: ['token_hash', 'user_id', 'created'],
+        hint: "DRF's authtoken_token is read by DjangoTokenStore from 'tschannels/django'.",
+      },
+      () =>
+        createSqliteTables(
+          this.#db,
+          `CREATE TABLE IF NOT EXISTS ${table} (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created INTEGER NOT NULL);` +
+            `CREATE INDEX IF NOT EXISTS ${table}_user_id ON ${table} (user_id);`,
+        ),
     )
     this.#insert = this.#db.prepare(`INSERT INTO ${table} (token_hash, user_id, created) VALUES (?, ?, ?)`)
     this.#select = this.#db.prepare(`SELECT user_id FROM ${table} WHERE token_hash = ?`)

@@ -14,6 +14,7 @@ import type { User } from '../user.js'
 import type { NewUser, UserStore } from '../user-store.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
 import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
+import { ensureSqliteTable } from '../../sessions/stores/own-table.js'
 
 /** Options of `SqliteUserStore`. */
 export interface SqliteUserStoreOptions {
@@ -53,11 +54,22 @@ export class SqliteUserStore implements UserStore {
     this.#table = sqlIdentifier(options.table ?? 'tschannels_user', 'SqliteUserStore table')
     this.#owned = options.database === undefined
     this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
-    createSqliteTables(
+    ensureSqliteTable(
       this.#db,
-      `CREATE TABLE IF NOT EXISTS ${this.#table} (id INTEGER PRIMARY KEY AUTOINCREMENT, ` +
-        `username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1, ` +
-        `created INTEGER NOT NULL)`,
+      this.#table,
+      {
+        store: 'SqliteUserStore',
+        qualified: this.#table,
+        columns: ['id', 'username', 'password_hash', 'is_active', 'created'],
+        hint: "Django's auth_user is read by DjangoUserStore from 'tschannels/django'.",
+      },
+      () =>
+        createSqliteTables(
+          this.#db,
+          `CREATE TABLE IF NOT EXISTS ${this.#table} (id INTEGER PRIMARY KEY AUTOINCREMENT, ` +
+            `username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, is_active INTEGER NOT NULL DEFAULT 1, ` +
+            `created INTEGER NOT NULL)`,
+        ),
     )
   }
 

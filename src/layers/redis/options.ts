@@ -16,7 +16,7 @@ import type { RedisOptions } from 'ioredis'
 import { ImproperlyConfigured } from '../../errors.js'
 import { getSettings } from '../../settings.js'
 import type { ChannelLayerOptions } from '../channel-layer.js'
-import { resolveLayerOptions, type ResolvedLayerOptions } from '../options.js'
+import { refuseUnknownKeys, resolveLayerOptions, type ResolvedLayerOptions } from '../options.js'
 
 /** A Redis server given by URL (`redis://`, `rediss://`), with ioredis options on top. */
 export interface RedisAddressHost {
@@ -36,8 +36,8 @@ export interface RedisSentinelHost {
   options?: RedisOptions
 }
 
-/** One shard: a URL string, `{ address }`, or a Sentinel-managed master. */
-export type RedisHost = string | RedisAddressHost | RedisSentinelHost
+/** One shard: a URL string, a `[host, port]` pair (channels_redis's tuple), `{ address }`, or a Sentinel-managed master. */
+export type RedisHost = string | readonly [string, number] | RedisAddressHost | RedisSentinelHost
 
 /** Options both Redis layers share. */
 export interface RedisLayerCommonOptions extends ChannelLayerOptions {
@@ -183,7 +183,20 @@ export function resolveRedisOptions(
 
 function resolveHost(host: unknown, where: string): ResolvedHost {
   if (typeof host === 'string') return { label: maskUrl(host), options: {}, url: checkUrl(host, where) }
+  if (Array.isArray(host)) {
+    const [name, port] = host as unknown[]
+    if (host.length !== 2 || typeof name !== 'string' || !Number.isInteger(port)) {
+      throw new ImproperlyConfigured(`${where} must be a [host, port] pair such as ['127.0.0.1', 6379].`)
+    }
+    const url = `redis://${name.includes(':') ? `[${name}]` : name}:${String(port)}`
+    return { label: url, options: {}, url }
+  }
   if (typeof host === 'object' && host !== null) {
+    refuseUnknownKeys(
+      host,
+      'sentinels' in host ? ['sentinels', 'masterName', 'options'] : ['address', 'options'],
+      `key of ${where}`,
+    )
     const extra = (host as { options?: unknown }).options ?? {}
     if (typeof extra !== 'object' || extra === null)
       throw new ImproperlyConfigured(`${where}.options must be an object.`)

@@ -10,8 +10,10 @@ import type pg from 'pg'
 import { warn } from '../../util/warnings.js'
 import { isValidSessionKey, newSessionKey } from '../session-store.js'
 import type { SessionData, SessionStore } from '../session-store.js'
+import { parseStoredSession } from './stored-session.js'
 import { sqlIdentifier } from './sql-identifier.js'
 import { postgresPoolFor } from '../../util/postgres-pool.js'
+import { ensurePostgresTable } from './own-table.js'
 
 /** Options of `PostgresSessionStore`. */
 export interface PostgresSessionStoreOptions {
@@ -72,7 +74,9 @@ export class PostgresSessionStore implements SessionStore {
       `SELECT session_data FROM ${this.#table} WHERE session_key = $1 AND expire_date > now()`,
       [key],
     )
-    return rows[0] === undefined ? null : (JSON.parse(rows[0].session_data) as SessionData)
+    return rows[0] === undefined
+      ? null
+      : parseStoredSession(rows[0].session_data, this, `PostgresSessionStore ${this.#table}`)
   }
 
   async save(key: string | null, data: SessionData, expiresAt: Date): Promise<string> {
@@ -115,13 +119,20 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   #setUp(): Promise<void> {
-    this.#ready ??= (async () => {
-      await this.#pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`)
-      await this.#pool.query(
+    this.#ready ??= ensurePostgresTable(
+      this.#pool,
+      {
+        store: 'PostgresSessionStore',
+        qualified: this.#table,
+        columns: ['session_key', 'session_data', 'expire_date'],
+        hint: "Django's django_session is read by DjangoDbSessionStore from 'tschannels/django'.",
+      },
+      [
+        `CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`,
         `CREATE TABLE IF NOT EXISTS ${this.#table} (session_key TEXT PRIMARY KEY, session_data TEXT NOT NULL, ` +
           `expire_date TIMESTAMPTZ NOT NULL)`,
-      )
-    })().catch((error: unknown) => {
+      ],
+    ).catch((error: unknown) => {
       // Try again on the next call rather than fail forever.
       this.#ready = undefined
       throw error

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis'
 
 import { isValidSessionKey, newSessionKey } from '../session-store.js'
 import type { SessionData, SessionStore } from '../session-store.js'
+import { parseStoredSession } from './stored-session.js'
 import { redisClientFor } from '../../util/redis-client.js'
 
 /** Options of `RedisSessionStore`. */
@@ -46,7 +47,7 @@ export class RedisSessionStore implements SessionStore {
   async load(key: string): Promise<SessionData | null> {
     if (!isValidSessionKey(key)) return null
     const json = await this.#redis.get(this.#prefix + key)
-    return json === null ? null : (JSON.parse(json) as SessionData)
+    return json === null ? null : parseStoredSession(json, this, `RedisSessionStore ${this.#prefix}*`)
   }
 
   async save(key: string | null, data: SessionData, expiresAt: Date): Promise<string> {

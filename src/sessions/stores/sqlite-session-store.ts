@@ -11,9 +11,11 @@ import type Database from 'better-sqlite3'
 import { warn } from '../../util/warnings.js'
 import { isValidSessionKey, newSessionKey } from '../session-store.js'
 import type { SessionData, SessionStore } from '../session-store.js'
+import { parseStoredSession } from './stored-session.js'
 import { sqlIdentifier } from './sql-identifier.js'
 import { checkSqliteDriver } from '../../util/sqlite-compat.js'
 import { createSqliteTables, openSqliteDatabase } from '../../util/sqlite-setup.js'
+import { ensureSqliteTable } from './own-table.js'
 
 /** Options of `SqliteSessionStore`. */
 export interface SqliteSessionStoreOptions {
@@ -54,10 +56,21 @@ export class SqliteSessionStore implements SessionStore {
     const table = sqlIdentifier(options.table ?? 'tschannels_session', 'SqliteSessionStore table')
     this.#owned = options.database === undefined
     this.#db = options.database ?? openSqliteDatabase(options.filename ?? 'db.sqlite3')
-    createSqliteTables(
+    ensureSqliteTable(
       this.#db,
-      `CREATE TABLE IF NOT EXISTS ${table} (session_key TEXT PRIMARY KEY, session_data TEXT NOT NULL, expire_date INTEGER NOT NULL);` +
-        `CREATE INDEX IF NOT EXISTS ${table}_expire_date ON ${table} (expire_date);`,
+      table,
+      {
+        store: 'SqliteSessionStore',
+        qualified: table,
+        columns: ['session_key', 'session_data', 'expire_date'],
+        hint: "Django's django_session is read by DjangoDbSessionStore from 'tschannels/django'.",
+      },
+      () =>
+        createSqliteTables(
+          this.#db,
+          `CREATE TABLE IF NOT EXISTS ${table} (session_key TEXT PRIMARY KEY, session_data TEXT NOT NULL, expire_date INTEGER NOT NULL);` +
+            `CREATE INDEX IF NOT EXISTS ${table}_expire_date ON ${table} (expire_date);`,
+        ),
     )
     this.#select = this.#db.prepare(
       `SELECT session_data FROM ${table} WHERE session_key = ? AND expire_date > ?`,
@@ -85,7 +98,7 @@ export class SqliteSessionStore implements SessionStore {
   async load(key: string): Promise<SessionData | null> {
     if (!isValidSessionKey(key)) return null
     const row = this.#select.get(key, Date.now())
-    return row === undefined ? null : (JSON.parse(row.session_data) as SessionData)
+    return row === undefined ? null : parseStoredSession(row.session_data, this, 'SqliteSessionStore')
   }
 
   async save(key: string | null, data: SessionData, expiresAt: Date): Promise<string> {
