@@ -244,3 +244,6 @@ export type {
   WebsocketIncomingEvent,
   WebsocketOutgoingEvent,
 } from './types.js'
+
+/** Login attempts settled after the password check. */
+export type { LoginAttempt } from './auth/index.js'

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 import {
   InMemoryRateLimitStore,
+  LoginAttemptLimiter,
   Pbkdf2Sha256Hasher,
   ScryptHasher,
   configureChannelLayers,
@@ -20,7 +21,6 @@ import {
 import type { Application, RateLimitStore } from 'tschannels'
 import { TokenIssuer } from 'tschannels/jwt'
 
-import { LoginGuard } from './api/login-guard.js'
 import { FRAME_TYPE } from './chat-consumer.js'
 import type { ChatConfig } from './config.js'
 import { MemoryPresence } from './presence/memory-presence.js'
@@ -122,7 +122,15 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
       refreshStore: store.refreshTokens,
       users: store.users,
     }),
-    loginGuard: new LoginGuard({ store: limits }),
+    // Per (address, username): nobody can lock a user out from another address.
+    loginLimiter: new LoginAttemptLimiter({
+      store: limits,
+      usernameScope: 'username-and-address',
+      perUsername: config.limits.loginFailuresPerUser || null,
+      perAddress: config.limits.loginFailuresPerAddress || null,
+      windowSeconds: config.limits.loginWindow,
+    }),
+    limits,
   }
   const application = chatApplication(services, resolve(options.publicDir ?? PUBLIC_DIR))
   return {
@@ -130,7 +138,7 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     services,
     async close() {
       await presence.close()
-      await services.loginGuard.close()
+      await limits.close()
       await closeRedis()
       await getChannelLayer()?.close()
       await store.close()

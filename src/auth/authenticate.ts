@@ -43,7 +43,7 @@ export async function authenticate(
   options: AuthenticateOptions = {},
 ): Promise<User | null> {
   if (typeof username !== 'string' || typeof password !== 'string') return null
-  await options.limiter?.attempt(username, options.address)
+  const attempt = await options.limiter?.attempt(username, options.address)
   const user = await users.getByUsername(username)
   if (user === null) {
     dummyHash ??= hashPassword('tschannels-dummy-password', options)
@@ -52,7 +52,7 @@ export async function authenticate(
   }
   const ok = await verifyPassword(password, user.passwordHash, options)
   if (!ok || !user.isActive) return null
-  await options.limiter?.succeeded(username)
+  await attempt?.succeeded()
   if ((options.upgradeHash ?? true) && (await needsRehash(user.passwordHash, options))) {
     const passwordHash = await hashPassword(password, options)
     await users.setPassword(user.id, passwordHash)

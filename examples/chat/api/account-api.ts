@@ -8,13 +8,14 @@
 import {
   InvalidToken,
   TokenReuseDetected,
+  TooManyLoginAttempts,
   UserExists,
   authenticate,
   createUser,
   login,
   logout,
 } from 'tschannels'
-import type { User } from 'tschannels'
+import type { LoginAttempt, User } from 'tschannels'
 
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, characterCount } from '../rules.js'
 import { ApiConsumer } from './api-consumer.js'
@@ -75,9 +76,14 @@ abstract class CredentialsApi extends ApiConsumer {
       await this.#badCredentials()
       return null
     }
-    const guard = this.services.loginGuard
-    const wait = await guard.blocked(username, this.address)
-    if (wait > 0) {
+    // The attempt is counted before the password is checked, so parallel
+    // guesses cannot all reach the (slow) hash before the first failure counts.
+    let attempt: LoginAttempt
+    try {
+      attempt = await this.services.loginLimiter.attempt(username, this.address)
+    } catch (error) {
+      if (!(error instanceof TooManyLoginAttempts)) throw error
+      const wait = error.retryAfter
       await this.error(429, 'rate_limited', `Too many failed attempts; try again in ${wait} seconds.`, {
         'retry-after': String(wait),
       })
@@ -88,11 +94,11 @@ abstract class CredentialsApi extends ApiConsumer {
         ? null
         : await authenticate(this.services.users, username, password, this.services.passwords)
     if (user === null) {
-      await guard.failed(username, this.address)
+      await attempt.failed()
       await this.#badCredentials()
       return null
     }
-    await guard.succeeded(username, this.address)
+    await attempt.succeeded()
     return user
   }
 

@@ -18,7 +18,8 @@ import { WebSocket } from 'ws'
 import { serve } from 'tschannels/server'
 import type { ServerHandle } from 'tschannels/server'
 
-import type { ChatConfig } from '../config.js'
+import { DEFAULT_LIMITS } from '../config.js'
+import type { ChatConfig, ChatLimits } from '../config.js'
 import { createChat } from '../create-chat.js'
 import type { Chat, CreateChatOptions } from '../create-chat.js'
 
@@ -38,9 +39,16 @@ export interface RunningChat {
   close(): Promise<void>
 }
 
-/** Serves a chat with a fresh SQLite folder (unless the config names a database). */
+/** What a test may set of the configuration; limits not given keep their defaults. */
+export type TestChatConfig = Partial<Omit<ChatConfig, 'limits'>> & { limits?: Partial<ChatLimits> }
+
+/**
+ * Serves a chat with a fresh SQLite folder (unless the config names a
+ * database). Every limit keeps its default but registrations: the tests
+ * register many users from 127.0.0.1.
+ */
 export async function startChat(
-  config: Partial<ChatConfig> = {},
+  config: TestChatConfig = {},
   options: CreateChatOptions = {},
 ): Promise<RunningChat> {
   const dataDir = config.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'))
@@ -53,6 +61,7 @@ export async function startChat(
       databaseUrl: undefined,
       ...config,
       dataDir,
+      limits: { ...DEFAULT_LIMITS, registrationsPerAddress: 100_000, ...config.limits },
     },
     options,
   )
