@@ -245,5 +245,7 @@ export type {
   WebsocketOutgoingEvent,
 } from './types.js'
 
-/** Login attempts settled after the password check. */
+/** Login attempts settled after the password check; caps on open connections. */
 export type { LoginAttempt } from './auth/index.js'
+export { ConnectionCapMiddleware, InMemoryConnectionSlots } from './security/index.js'
+export type { ConnectionCapOptions, ConnectionSlot, ConnectionSlotStore } from './security/index.js'
