@@ -52,7 +52,11 @@ return 1
 
 interface SlotCommands {
   tschannelsSlotAcquire(key: string, limit: number, leaseMs: number, id: string): Promise<number>
-  tschannelsSlotRenew(key: string, leaseMs: number, ...ids: string[]): Promise<number>
+}
+
+/** In a pipeline, a command queues and answers at `exec()`. */
+interface SlotPipeline {
+  tschannelsSlotRenew(key: string, leaseMs: number, ...ids: string[]): SlotPipeline
 }
 
 /**
@@ -126,7 +130,7 @@ export class RedisConnectionSlots implements ConnectionSlotStore {
   async renew(): Promise<void> {
     const pipeline = this.#redis.pipeline()
     for (const [key, ids] of this.#held) {
-      ;(pipeline as unknown as SlotCommands).tschannelsSlotRenew(key, this.#leaseMs, ...ids)
+      ;(pipeline as unknown as SlotPipeline).tschannelsSlotRenew(key, this.#leaseMs, ...ids)
     }
     await pipeline.exec().catch(() => undefined)
   }
