@@ -8,13 +8,16 @@
 import { JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
 import type { InvalidFrame, LayerMessage, ReceivedData } from 'tschannels'
 
-import { FloodGuard } from './flood-guard.js'
+import { floodGuardFor } from './flood-guard.js'
+import type { FloodGuard } from './flood-guard.js'
 import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup } from './rules.js'
 import type { ChatServices } from './services.js'
 
 /** Close codes of the chat socket. */
 export const CLOSE_UNAUTHORIZED = 4401
 export const CLOSE_RATE_LIMITED = 4429
+/** A user (or address) already holds as many sockets as the chat allows. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4008
 
 /** The layer message every broadcast travels in: a frame encoded once by its sender. */
 export const FRAME_TYPE = 'chat.frame'
@@ -46,7 +49,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   #joined = false
   #closing = false
   #frameLength = 0
-  readonly #guard = new FloodGuard()
+  #guard: FloodGuard | null = null
 
   override async connect(): Promise<void> {
     const user = await this.scope.user
@@ -58,6 +61,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
       return
     }
     this.#username = user.username
+    this.#guard = floodGuardFor(this.services.config.limits)
     this.#room = String(this.scope.urlRoute?.kwargs.room)
     this.#group = roomGroup(this.#room)
     await this.accept()
@@ -74,7 +78,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
 
   override async receive(data: ReceivedData): Promise<void> {
     if (this.#closing) return
-    switch (this.#guard.check()) {
+    switch (this.#guard?.check() ?? 'ok') {
       case 'ok':
         this.#frameLength = data.text?.length ?? 0
         return super.receive(data)

@@ -1,6 +1,6 @@
 /**
  * Puts the chat together from its configuration: database, channel layer,
- * presence, tokens, login limits and routes.
+ * presence, tokens, limits and routes.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import {
+  InMemoryConnectionSlots,
   InMemoryRateLimitStore,
   LoginAttemptLimiter,
   Pbkdf2Sha256Hasher,
@@ -18,7 +19,7 @@ import {
   configureSettings,
   getChannelLayer,
 } from 'tschannels'
-import type { Application, RateLimitStore } from 'tschannels'
+import type { Application, ConnectionSlotStore, RateLimitStore } from 'tschannels'
 import { TokenIssuer } from 'tschannels/jwt'
 
 import { FRAME_TYPE } from './chat-consumer.js'
@@ -80,10 +81,11 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
   )
   let presence: Presence
   let limits: RateLimitStore
+  let slots: ConnectionSlotStore
   let closeRedis = async (): Promise<void> => {}
   if (config.redisUrl !== undefined) {
     await import('tschannels/layers/redis')
-    const { RedisRateLimitStore } = await import('tschannels/redis')
+    const { RedisConnectionSlots, RedisRateLimitStore } = await import('tschannels/redis')
     const { RedisPresence } = await import('./presence/redis-presence.js')
     const { Redis } = await import('ioredis')
     configureChannelLayers({
@@ -94,11 +96,13 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
     client.on('error', () => undefined)
     limits = new RedisRateLimitStore({ client })
+    slots = new RedisConnectionSlots({ client })
     closeRedis = () => client.quit().then(() => undefined)
   } else {
     configureChannelLayers({ default: { backend: 'memory', options: { capacity: 1000 } } })
     presence = new MemoryPresence()
     limits = new InMemoryRateLimitStore()
+    slots = new InMemoryConnectionSlots()
   }
   // A process that died took its users with it: tell their rooms.
   presence.onVanished((room, username) => {
@@ -131,6 +135,7 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
       windowSeconds: config.limits.loginWindow,
     }),
     limits,
+    slots,
   }
   const application = chatApplication(services, resolve(options.publicDir ?? PUBLIC_DIR))
   return {
@@ -138,6 +143,7 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     services,
     async close() {
       await presence.close()
+      await slots.close()
       await limits.close()
       await closeRedis()
       await getChannelLayer()?.close()

@@ -5,7 +5,13 @@
  * @module
  */
 
-import type { LoginAttemptLimiter, PasswordOptions, RateLimitStore, UserStore } from 'tschannels'
+import type {
+  ConnectionSlotStore,
+  LoginAttemptLimiter,
+  PasswordOptions,
+  RateLimitStore,
+  UserStore,
+} from 'tschannels'
 import type { TokenIssuer } from 'tschannels/jwt'
 
 import type { ChatConfig } from './config.js'
@@ -26,4 +32,6 @@ export interface ChatServices {
   readonly loginLimiter: LoginAttemptLimiter
   /** Where the login and registration limits are counted: in memory, or in Redis with `REDIS_URL`. */
   readonly limits: RateLimitStore
+  /** Where open sockets are counted for the connection caps: in memory, or in Redis with `REDIS_URL`. */
+  readonly slots: ConnectionSlotStore
 }

@@ -20,7 +20,12 @@ import type { LoginAttempt, User } from 'tschannels'
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, characterCount } from '../rules.js'
 import { ApiConsumer } from './api-consumer.js'
 
-/** `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`; 400 `invalid`; 409 `taken`. */
+/**
+ * `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`;
+ * 400 `invalid`; 409 `taken`; 429 `rate_limited` (with `Retry-After`) past
+ * the registrations allowed per address, counted before the password is
+ * hashed, since each hash costs tens of milliseconds of CPU.
+ */
 export class RegisterApi extends ApiConsumer {
   static override methods = ['POST']
 
@@ -44,6 +49,12 @@ export class RegisterApi extends ApiConsumer {
       )
     }
     if ((await this.services.users.getByUsername(username)) !== null) return this.#taken()
+    const wait = await this.#registrationWait()
+    if (wait > 0) {
+      return this.error(429, 'rate_limited', `Too many registrations; try again in ${wait} seconds.`, {
+        'retry-after': String(wait),
+      })
+    }
     try {
       const user = await createUser(this.services.users, username, password, this.services.passwords)
       await this.json(201, { id: Number(user.id), username: user.username })
@@ -56,6 +67,15 @@ export class RegisterApi extends ApiConsumer {
 
   #taken(): Promise<void> {
     return this.error(409, 'taken', 'That username is taken.')
+  }
+
+  /** Takes one registration from this address's allowance: 0 when it may go ahead, else the seconds to wait. */
+  async #registrationWait(): Promise<number> {
+    const { registrationsPerAddress: allowed, registrationWindow } = this.services.config.limits
+    if (allowed === 0) return 0
+    const bucket = { capacity: allowed, refillPerSecond: allowed / registrationWindow }
+    const result = await this.services.limits.take(`chat:register:${this.address}`, bucket)
+    return result.allowed ? 0 : Math.max(1, Math.ceil(result.retryAfterMs / 1000))
   }
 }
 
