@@ -245,7 +245,8 @@ export type {
   WebsocketOutgoingEvent,
 } from './types.js'
 
-/** Login attempts settled after the password check; caps on open connections. */
+/** Login attempts settled after the password check; caps on open connections; JSON depth. */
 export type { LoginAttempt } from './auth/index.js'
 export { ConnectionCapMiddleware, InMemoryConnectionSlots } from './security/index.js'
 export type { ConnectionCapOptions, ConnectionSlot, ConnectionSlotStore } from './security/index.js'
+export { JsonTooDeep } from './errors.js'

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
+import { JsonTooDeep, JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
 import type { InvalidFrame, LayerMessage, ReceivedData } from 'tschannels'
 
 import { floodGuardFor } from './flood-guard.js'
 import type { FloodGuard } from './flood-guard.js'
-import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup } from './rules.js'
+import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup, storable } from './rules.js'
 import type { ChatServices } from './services.js'
 
 /** Close codes of the chat socket. */
@@ -91,7 +91,9 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   }
 
   override async invalidFrame(error: InvalidFrame): Promise<void> {
-    await this.#error(error instanceof UnsupportedFrame ? 'unsupported' : 'invalid_json')
+    if (error instanceof UnsupportedFrame) return this.#error('unsupported')
+    // Valid JSON, but nested deeper than any message of the contract.
+    await this.#error(error instanceof JsonTooDeep ? 'invalid_message' : 'invalid_json')
   }
 
   override async receiveJson(content: unknown): Promise<void> {
@@ -131,7 +133,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
     }
     const text = data.text.trim()
     const length = characterCount(text, TEXT_MAX)
-    if (length < 1 || length > TEXT_MAX) return this.#error('invalid_message')
+    if (length < 1 || length > TEXT_MAX || !storable(text)) return this.#error('invalid_message')
     const time = Date.now() / 1000
     // Stored first: whoever sees the message can find it in the history.
     const id = await this.services.store.addMessage(this.#room, this.#username, text, time)

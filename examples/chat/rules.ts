@@ -30,6 +30,18 @@ export function characterCount(text: string, max: number): number {
   return count
 }
 
+// A NUL (PostgreSQL text cannot hold one) or a lone surrogate (UTF-8 cannot
+// encode one: the database would store U+FFFD instead of what was broadcast).
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * Whether every database stores `text` exactly as it was sent, so that the
+ * history and the broadcast agree, whatever the engine.
+ */
+export function storable(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text)
+}
+
 /** Plain JSON objects only: not arrays, not null. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
