@@ -57,6 +57,16 @@ export interface Settings {
    * @default undefined
    */
   userStore: UserStore | undefined
+  /**
+   * Whether the session cookie is `Secure` (sent over HTTPS only), Django's
+   * `SESSION_COOKIE_SECURE`, for `SessionMiddleware`s given no
+   * `cookieSecure`: `'auto'` makes it Secure when the request arrived over
+   * HTTPS (`scope.scheme`, from `X-Forwarded-Proto` behind a proxy with
+   * `--proxy-headers`). Read each time the cookie is set. Environment:
+   * `SESSION_COOKIE_SECURE` (`auto`, or a boolean as `DEBUG`).
+   * @default 'auto'
+   */
+  sessionCookieSecure: boolean | 'auto'
 }
 
 /** Options of `configureSettings`. */
@@ -79,6 +89,7 @@ const DEFAULTS: Settings = Object.freeze({
   host: '127.0.0.1',
   sessionStore: undefined,
   userStore: undefined,
+  sessionCookieSecure: 'auto',
 })
 
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
@@ -117,6 +128,16 @@ export function configureSettings(
   if (env.DATABASE_URL !== undefined) merged.databaseUrl = env.DATABASE_URL
   if (env.PORT !== undefined) merged.port = parsePort(env.PORT)
   if (env.HOST !== undefined) merged.host = env.HOST
+  if (env.SESSION_COOKIE_SECURE !== undefined) {
+    const text = env.SESSION_COOKIE_SECURE
+    const value = text.trim().toLowerCase()
+    if (value !== 'auto' && !TRUE.has(value) && !FALSE.has(value)) {
+      throw new ImproperlyConfigured(
+        `The environment variable SESSION_COOKIE_SECURE is '${text}'; use auto, 1/true/yes/on or 0/false/no/off.`,
+      )
+    }
+    merged.sessionCookieSecure = value === 'auto' ? 'auto' : TRUE.has(value)
+  }
   validate(merged)
   current = Object.freeze({ ...merged, allowedHosts: Object.freeze([...merged.allowedHosts]) })
   return current
@@ -202,6 +223,9 @@ function validate(settings: Settings): void {
   }
   if (typeof settings.debug !== 'boolean') {
     throw new ImproperlyConfigured(`settings.debug must be true or false.`)
+  }
+  if (![true, false, 'auto'].includes(settings.sessionCookieSecure)) {
+    throw new ImproperlyConfigured(`settings.sessionCookieSecure must be true, false or 'auto'.`)
   }
   if (settings.secretKey !== undefined && typeof settings.secretKey !== 'string') {
     throw new ImproperlyConfigured(`settings.secretKey must be a string.`)

@@ -27,6 +27,12 @@ export interface ChatConfig {
   databaseUrl: string | undefined
   /** Where the SQLite file and the generated secret key live. @default './data' */
   dataDir: string
+  /**
+   * Whether the session cookie is `Secure`: `'auto'` when the request came
+   * over HTTPS (behind a proxy, serve with `--proxy-headers`).
+   * @default 'auto'
+   */
+  sessionCookieSecure: boolean | 'auto'
   /** Every limit the chat enforces; see `ChatLimits`. */
   limits: ChatLimits
 }
@@ -91,6 +97,7 @@ export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze(['127.0.0.
 
 const SECRET_FILE = 'secret_key'
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['0', 'false', 'no', 'off'])
 
 /**
  * Reads the configuration from `env`. Without `SECRET_KEY`, a key is
@@ -125,8 +132,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: nonEmpty(env.REDIS_URL),
     databaseUrl,
     dataDir,
+    sessionCookieSecure: cookieSecure(env.SESSION_COOKIE_SECURE),
     limits: loadLimits(env),
   }
+}
+
+function cookieSecure(text: string | undefined): boolean | 'auto' {
+  const value = (text ?? '').trim().toLowerCase()
+  if (value === '' || value === 'auto') return 'auto'
+  if (TRUE.has(value)) return true
+  if (FALSE.has(value)) return false
+  throw new ImproperlyConfigured(
+    `SESSION_COOKIE_SECURE is '${text}'; use auto, 1/true/yes/on or 0/false/no/off.`,
+  )
 }
 
 /** The `CHAT_*` limits from `env`; a value that is not a whole number (or 0 where 0 makes no sense) is refused. */

@@ -75,6 +75,7 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
       databaseUrl: config.databaseUrl,
       sessionStore: store.sessions,
       userStore: store.users,
+      sessionCookieSecure: config.sessionCookieSecure,
     },
     // The configuration has read the environment already, with the chat's own defaults.
     { env: {} },

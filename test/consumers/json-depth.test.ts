@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { nestsDeeper } from '../../src/consumers/json-depth.js'
 import { JsonWebsocketConsumer } from '../../src/consumers/json-websocket-consumer.js'
-import type { InvalidFrame} from '../../src/errors.js';
+import type { InvalidFrame } from '../../src/errors.js'
 import { JsonTooDeep } from '../../src/errors.js'
 import { WebsocketCommunicator } from '../../src/testing/websocket-communicator.js'
 

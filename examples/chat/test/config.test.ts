@@ -56,6 +56,15 @@ describe('loadConfig', () => {
     })
   })
 
+  it('reads SESSION_COOKIE_SECURE: auto by default, or a boolean', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).sessionCookieSecure).toBe('auto')
+    expect(loadConfig({ DATA_DIR: tempDir(), SESSION_COOKIE_SECURE: 'yes' }).sessionCookieSecure).toBe(true)
+    expect(loadConfig({ DATA_DIR: tempDir(), SESSION_COOKIE_SECURE: '0' }).sessionCookieSecure).toBe(false)
+    expect(() => loadConfig({ DATA_DIR: tempDir(), SESSION_COOKIE_SECURE: 'maybe' })).toThrow(
+      ImproperlyConfigured,
+    )
+  })
+
   it('refuses a DATABASE_URL that is not PostgreSQL', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'mysql://x' })).toThrow(ImproperlyConfigured)
   })

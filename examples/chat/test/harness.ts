@@ -59,6 +59,7 @@ export async function startChat(
       debug: false,
       redisUrl: undefined,
       databaseUrl: undefined,
+      sessionCookieSecure: 'auto',
       ...config,
       dataDir,
       limits: { ...DEFAULT_LIMITS, registrationsPerAddress: 100_000, ...config.limits },

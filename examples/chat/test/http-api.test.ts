@@ -135,6 +135,8 @@ describe('chat HTTP API', () => {
       const cookie = response.headers.getSetCookie().find((c) => c.startsWith('sessionid='))
       expect(cookie).toMatch(/HttpOnly/i)
       expect(cookie).toMatch(/SameSite=Lax/i)
+      // Served over plain HTTP, 'auto' leaves it usable without TLS.
+      expect(cookie).not.toMatch(/Secure/i)
     })
 
     it('answers 401 bad_credentials for a wrong password', async () => {
