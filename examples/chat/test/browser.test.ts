@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { buildPageIfMissing, startChat } from './harness.js'
+import { buildPageIfStale, startChat } from './harness.js'
 import type { RunningChat } from './harness.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -29,7 +29,7 @@ let browser: Browser
 
 beforeAll(async () => {
   if (!available) return
-  buildPageIfMissing()
+  buildPageIfStale()
   chat = await startChat()
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -137,4 +137,19 @@ describe.skipIf(!available)('chat in a real browser', () => {
     await expect.poll(() => members(alicePage), { timeout: STEP }).toEqual([alice])
     for (const page of [alicePage, carolPage]) await page.context().close()
   }, 90_000)
+
+  it('keeps a logged-in user in the chat on a link that is not valid percent-encoding', async () => {
+    const page = await signUp('dave')
+    const banner = () => page.getByTestId('error-banner').textContent()
+    // Followed from the page (a hashchange)...
+    await page.goto(`${chat.base}/#%E0%A4%A`)
+    await expect.poll(banner, { timeout: STEP }).toContain('does not name a valid room')
+    // ...and opened afresh, which used to show the login form.
+    await page.reload()
+    await page.locator('body[data-view="chat"]').waitFor()
+    await expect.poll(banner, { timeout: STEP }).toContain('does not name a valid room')
+    // A valid room from there still opens.
+    await join(page, 'after-bad-link')
+    await page.context().close()
+  }, 60_000)
 })

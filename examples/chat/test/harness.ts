@@ -8,7 +8,7 @@
 
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -268,12 +268,18 @@ export async function joinWithCookie(
   return { socket, members: data.members }
 }
 
-/** Compiles the page once when `public/js` is missing (a fresh clone). */
-export function buildPageIfMissing(): void {
-  if (existsSync(fileURLToPath(new URL('../public/js/main.js', import.meta.url)))) return
+/**
+ * Compiles the page when `public/js` is missing (a fresh clone) or older
+ * than a source in `web/`, so the browser never runs a stale build.
+ */
+export function buildPageIfStale(): void {
+  const built = fileURLToPath(new URL('../public/js/main.js', import.meta.url))
+  const web = fileURLToPath(new URL('../web', import.meta.url))
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : -Infinity
+  const sources = readdirSync(web, { recursive: true, encoding: 'utf8' }).filter((name) =>
+    name.endsWith('.ts'),
+  )
+  if (sources.every((name) => statSync(join(web, name)).mtimeMs <= builtAt)) return
   const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
-  execFileSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('../web', import.meta.url))], {
-    stdio: 'inherit',
-    timeout: 60_000,
-  })
+  execFileSync(process.execPath, [tsc, '-p', web], { stdio: 'inherit', timeout: 60_000 })
 }
