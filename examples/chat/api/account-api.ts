@@ -17,11 +17,12 @@ import {
 } from 'tschannels'
 import type { LoginAttempt, User } from 'tschannels'
 
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, characterCount } from '../rules.js'
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, canonicalUsername, characterCount } from '../rules.js'
 import { ApiConsumer } from './api-consumer.js'
 
 /**
- * `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`;
+ * `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`,
+ * the username in its canonical form (`canonicalUsername`: NFKC, lower case);
  * 400 `invalid`; 409 `taken`; 429 `rate_limited` (with `Retry-After`) past
  * the registrations allowed per address, counted before the password is
  * hashed, since each hash costs tens of milliseconds of CPU.
@@ -32,8 +33,9 @@ export class RegisterApi extends ApiConsumer {
   protected override async respond(body: Uint8Array): Promise<void> {
     const input = await this.readObject(body)
     if (input === undefined) return
-    const { username, password } = input
-    if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
+    const { password } = input
+    const username = typeof input.username === 'string' ? canonicalUsername(input.username) : undefined
+    if (username === undefined || !USERNAME_PATTERN.test(username)) {
       return this.error(
         400,
         'invalid',
@@ -91,11 +93,12 @@ abstract class CredentialsApi extends ApiConsumer {
   protected async checkCredentials(body: Uint8Array): Promise<User | null> {
     const input = await this.readObject(body)
     if (input === undefined) return null
-    const { username, password } = input
-    if (typeof username !== 'string' || typeof password !== 'string' || username.length > 150) {
+    const { password } = input
+    if (typeof input.username !== 'string' || typeof password !== 'string' || input.username.length > 150) {
       await this.#badCredentials()
       return null
     }
+    const username = canonicalUsername(input.username)
     // The attempt is counted before the password is checked, so parallel
     // guesses cannot all reach the (slow) hash before the first failure counts.
     let attempt: LoginAttempt
