@@ -87,6 +87,7 @@ describe('chat limits', () => {
     const cookie = await sessionCookie(chat.base, uniqueUser())
     const room = uniqueRoom()
     const dropped = await join(chat, room, cookie)
+    expect(await closedAtOnce(chat, room, cookie)).toEqual({ code: 4008, reason: 'Too many connections' })
     dropped.socket.terminate()
     await expect.poll(async () => (await tryJoin(chat, room, cookie)) !== null).toBe(true)
   })
