@@ -331,3 +331,14 @@ export class ReadOnlyStore extends ChannelsError {
   static override code = 'CHANNELS_ERR_READ_ONLY_STORE'
   override code = 'CHANNELS_ERR_READ_ONLY_STORE'
 }
+
+/**
+ * A JSON frame nests arrays and objects deeper than the consumer's
+ * `maxJsonDepth`; closes with 1009. Refused on arrival, because encoding such
+ * a value again (an echo, a broadcast) would overflow the stack.
+ */
+export class JsonTooDeep extends InvalidFrame {
+  static override code = 'CHANNELS_ERR_JSON_TOO_DEEP'
+  override code = 'CHANNELS_ERR_JSON_TOO_DEEP'
+  override readonly closeCode = 1009
+}

@@ -250,3 +250,9 @@ export { BadSignature, SignatureExpired, ReadOnlyStore } from './errors.js'
 export { Pbkdf2Sha1Hasher } from './auth/hashers/pbkdf2-hasher.js'
 export type { DjangoChannelLayerConfig } from './layers/registry.js'
 export type { SessionAuthScheme } from './auth/user-store.js'
+
+/** Login attempts settled after the password check; caps on open connections; JSON depth. */
+export type { LoginAttempt } from './auth/index.js'
+export { ConnectionCapMiddleware, InMemoryConnectionSlots } from './security/index.js'
+export type { ConnectionCapOptions, ConnectionSlot, ConnectionSlotStore } from './security/index.js'
+export { JsonTooDeep } from './errors.js'

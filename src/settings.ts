@@ -89,6 +89,16 @@ export interface Settings {
    * @default undefined ([new Pbkdf2Sha256Hasher(), new ScryptHasher()])
    */
   passwordHashers: readonly PasswordHasher[] | undefined
+  /**
+   * Whether the session cookie is `Secure` (sent over HTTPS only), Django's
+   * `SESSION_COOKIE_SECURE`, for `SessionMiddleware`s given no
+   * `cookieSecure`: `'auto'` makes it Secure when the request arrived over
+   * HTTPS (`scope.scheme`, from `X-Forwarded-Proto` behind a proxy with
+   * `--proxy-headers`). Read each time the cookie is set. Environment:
+   * `SESSION_COOKIE_SECURE` (`auto`, or a boolean as `DEBUG`).
+   * @default 'auto'
+   */
+  sessionCookieSecure: boolean | 'auto'
 }
 
 /** Options of `configureSettings`. */
@@ -116,6 +126,7 @@ const DEFAULTS: Settings = Object.freeze({
   sessionEngine: undefined,
   channelLayers: undefined,
   passwordHashers: undefined,
+  sessionCookieSecure: 'auto',
 })
 
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
@@ -160,6 +171,16 @@ export function configureSettings(
   if (env.SESSION_ENGINE !== undefined) merged.sessionEngine = env.SESSION_ENGINE
   if (env.CHANNEL_LAYERS !== undefined)
     merged.channelLayers = parseJsonObject('CHANNEL_LAYERS', env.CHANNEL_LAYERS)
+  if (env.SESSION_COOKIE_SECURE !== undefined) {
+    const text = env.SESSION_COOKIE_SECURE
+    const value = text.trim().toLowerCase()
+    if (value !== 'auto' && !TRUE.has(value) && !FALSE.has(value)) {
+      throw new ImproperlyConfigured(
+        `The environment variable SESSION_COOKIE_SECURE is '${text}'; use auto, 1/true/yes/on or 0/false/no/off.`,
+      )
+    }
+    merged.sessionCookieSecure = value === 'auto' ? 'auto' : TRUE.has(value)
+  }
   validate(merged)
   current = Object.freeze({ ...merged, allowedHosts: Object.freeze([...merged.allowedHosts]) })
   return current
@@ -288,6 +309,9 @@ function validate(settings: Settings): void {
   }
   if (typeof settings.debug !== 'boolean') {
     throw new ImproperlyConfigured(`settings.debug must be true or false.`)
+  }
+  if (![true, false, 'auto'].includes(settings.sessionCookieSecure)) {
+    throw new ImproperlyConfigured(`settings.sessionCookieSecure must be true, false or 'auto'.`)
   }
   if (settings.secretKey !== undefined && typeof settings.secretKey !== 'string') {
     throw new ImproperlyConfigured(`settings.secretKey must be a string.`)

@@ -1,8 +1,8 @@
 /**
  * Reaching the PostgreSQL and Redis the integration suites (the chat
- * example's included) use, and the
- * skip-or-fail rule: unreachable services skip the tests with a reason,
- * except with `REQUIRE_SERVICES=1` (CI), where they fail.
+ * example's included) use, and the skip-or-fail rule: unreachable services
+ * skip the tests, printing the reason to stderr, except with
+ * `REQUIRE_SERVICES=1` (CI), where they fail.
  *
  * @module
  */
@@ -49,31 +49,46 @@ export async function findRedis(): Promise<{ url: string } | { reason: string }>
     connectTimeout: 2000,
     retryStrategy: () => null,
   })
-  client.on('error', () => undefined)
+  // The socket's own error (ECONNREFUSED…) says more than the "Connection is closed." that follows it.
+  let cause: Error | undefined
+  client.on('error', (error: Error) => void (cause ??= error))
   try {
     await client.connect()
     await client.ping()
     return { url }
   } catch (error) {
-    return { reason: `Redis unreachable at ${url}: ${(error as Error).message}` }
+    return { reason: `Redis unreachable at ${url}: ${(cause ?? (error as Error)).message}` }
   } finally {
     client.disconnect()
   }
 }
 
-/** Throws under REQUIRE_SERVICES, so a missing service fails CI instead of skipping. */
+/**
+ * The URL of a service that was found. When it was not: throws under
+ * REQUIRE_SERVICES, so a missing service fails CI instead of skipping;
+ * otherwise says why on stderr and returns `undefined`, for the caller to
+ * skip its tests.
+ */
 export function requireOrSkip(found: { url: string } | { reason: string }): string | undefined {
   if ('url' in found) return found.url
   if (REQUIRE_SERVICES) throw new Error(`REQUIRE_SERVICES=1 but ${found.reason}`)
+  announceSkip(found.reason)
   return undefined
 }
 
-/** Finds a service for a test file: its URL, or `undefined` to skip (with the reason logged); throws under REQUIRE_SERVICES. */
+/**
+ * Prints why the calling test file skips tests. Vitest's default reporter
+ * lists a file's skipped tests only as a count, and no reporter shows the
+ * title of an empty skipped suite; what a file writes to stderr while it
+ * loads is shown under its name in every reporter.
+ */
+export function announceSkip(reason: string): void {
+  console.warn(`skipped: ${reason} (REQUIRE_SERVICES=1 makes this a failure)`)
+}
+
+/** Finds a service for a test file: its URL, or `undefined` to skip (with the reason printed); throws under REQUIRE_SERVICES. */
 export async function requireService(
   find: () => Promise<{ url: string } | { reason: string }>,
 ): Promise<string | undefined> {
-  const found = await find()
-  const url = requireOrSkip(found)
-  if (url === undefined && 'reason' in found) console.warn(`skipping: ${found.reason}`)
-  return url
+  return requireOrSkip(await find())
 }

@@ -91,10 +91,24 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
       env: { BENCH_LAYER: layer, BENCH_STYLE: style, ...redis },
       ready: NODE_READY,
     })
+  // The chat's limits stay on, sized for a load generator on 127.0.0.1 (25,000
+  // sockets per source address) that registers every user up front and holds
+  // up to 10,000 sockets per user (--idle 1000000 over 100 users).
+  const chatLimits = {
+    CHAT_CONNECTIONS_PER_ADDRESS: '25000',
+    CHAT_CONNECTIONS_PER_USER: '10000',
+    CHAT_REGISTRATIONS_PER_ADDRESS: '1000',
+  }
   const chat = (env: Record<string, string>) => (): ServerSpec => ({
     command: NODE,
     args: [...SERVE, 'examples/chat/app.ts', ...SERVE_FLAGS],
-    env: { SECRET_KEY: context.chatSecret, DATA_DIR: context.chatDataDir, REDIS_URL: '', ...env },
+    env: {
+      SECRET_KEY: context.chatSecret,
+      DATA_DIR: context.chatDataDir,
+      REDIS_URL: '',
+      ...chatLimits,
+      ...env,
+    },
     ready: NODE_READY,
   })
   const accounts = new ChatAccounts(context.chatUsers, () => startServer(chat({})()))

@@ -5,16 +5,19 @@
  * @module
  */
 
-import { JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
+import { JsonTooDeep, JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
 import type { InvalidFrame, LayerMessage, ReceivedData } from 'tschannels'
 
-import { FloodGuard } from './flood-guard.js'
-import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup } from './rules.js'
+import { floodGuardFor } from './flood-guard.js'
+import type { FloodGuard } from './flood-guard.js'
+import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup, storable } from './rules.js'
 import type { ChatServices } from './services.js'
 
 /** Close codes of the chat socket. */
 export const CLOSE_UNAUTHORIZED = 4401
 export const CLOSE_RATE_LIMITED = 4429
+/** A user (or address) already holds as many sockets as the chat allows. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4008
 
 /** The layer message every broadcast travels in: a frame encoded once by its sender. */
 export const FRAME_TYPE = 'chat.frame'
@@ -46,7 +49,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   #joined = false
   #closing = false
   #frameLength = 0
-  readonly #guard = new FloodGuard()
+  #guard: FloodGuard | null = null
 
   override async connect(): Promise<void> {
     const user = await this.scope.user
@@ -58,6 +61,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
       return
     }
     this.#username = user.username
+    this.#guard = floodGuardFor(this.services.config.limits)
     this.#room = String(this.scope.urlRoute?.kwargs.room)
     this.#group = roomGroup(this.#room)
     await this.accept()
@@ -74,7 +78,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
 
   override async receive(data: ReceivedData): Promise<void> {
     if (this.#closing) return
-    switch (this.#guard.check()) {
+    switch (this.#guard?.check() ?? 'ok') {
       case 'ok':
         this.#frameLength = data.text?.length ?? 0
         return super.receive(data)
@@ -87,7 +91,9 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   }
 
   override async invalidFrame(error: InvalidFrame): Promise<void> {
-    await this.#error(error instanceof UnsupportedFrame ? 'unsupported' : 'invalid_json')
+    if (error instanceof UnsupportedFrame) return this.#error('unsupported')
+    // Valid JSON, but nested deeper than any message of the contract.
+    await this.#error(error instanceof JsonTooDeep ? 'invalid_message' : 'invalid_json')
   }
 
   override async receiveJson(content: unknown): Promise<void> {
@@ -127,7 +133,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
     }
     const text = data.text.trim()
     const length = characterCount(text, TEXT_MAX)
-    if (length < 1 || length > TEXT_MAX) return this.#error('invalid_message')
+    if (length < 1 || length > TEXT_MAX || !storable(text)) return this.#error('invalid_message')
     const time = Date.now() / 1000
     // Stored first: whoever sees the message can find it in the history.
     const id = await this.services.store.addMessage(this.#room, this.#username, text, time)

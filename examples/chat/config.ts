@@ -1,7 +1,8 @@
 /**
  * The chat's configuration: embedded defaults that need no set-up, each
  * overridable from the environment (`PORT`, `HOST`, `SECRET_KEY`,
- * `ALLOWED_HOSTS`, `DEBUG`, `REDIS_URL`, `DATABASE_URL`, `DATA_DIR`).
+ * `ALLOWED_HOSTS`, `DEBUG`, `REDIS_URL`, `DATABASE_URL`, `DATA_DIR`,
+ * `SESSION_COOKIE_SECURE` and the `CHAT_*` limits).
  *
  * @module
  */
@@ -26,6 +27,69 @@ export interface ChatConfig {
   databaseUrl: string | undefined
   /** Where the SQLite file and the generated secret key live. @default './data' */
   dataDir: string
+  /**
+   * Whether the session cookie is `Secure`: `'auto'` when the request came
+   * over HTTPS (behind a proxy, serve with `--proxy-headers`).
+   * @default 'auto'
+   */
+  sessionCookieSecure: boolean | 'auto'
+  /** Every limit the chat enforces; see `ChatLimits`. */
+  limits: ChatLimits
+}
+
+/**
+ * The chat's limits, each read from a `CHAT_*` environment variable. A count
+ * of 0 turns that limit off.
+ */
+export interface ChatLimits {
+  /** Open chat sockets per client address (`CHAT_CONNECTIONS_PER_ADDRESS`). @default 50 */
+  connectionsPerAddress: number
+  /** Open chat sockets per user (`CHAT_CONNECTIONS_PER_USER`). @default 10 */
+  connectionsPerUser: number
+  /** Registrations per client address in a burst (`CHAT_REGISTRATIONS_PER_ADDRESS`). @default 10 */
+  registrationsPerAddress: number
+  /** Seconds for the registration allowance to come back in full (`CHAT_REGISTRATION_WINDOW`). @default 3600 */
+  registrationWindow: number
+  /** Failed logins per (address, username) (`CHAT_LOGIN_FAILURES_PER_USER`). @default 5 */
+  loginFailuresPerUser: number
+  /** Failed logins per address, whatever the username (`CHAT_LOGIN_FAILURES_PER_ADDRESS`). @default 20 */
+  loginFailuresPerAddress: number
+  /** Seconds for the login allowances to come back in full (`CHAT_LOGIN_WINDOW`). @default 900 */
+  loginWindow: number
+  /** Frames per second one socket may send, sustained (`CHAT_FLOOD_RATE`). @default 20 */
+  floodRate: number
+  /** Frames one socket may send in a burst above the rate (`CHAT_FLOOD_BURST`). @default 20 */
+  floodBurst: number
+  /** Seconds of flooding before the socket is closed with 4429 (`CHAT_FLOOD_CLOSE_AFTER`). @default 5 */
+  floodCloseAfter: number
+}
+
+/** The limits when no `CHAT_*` variable is set. */
+export const DEFAULT_LIMITS: Readonly<ChatLimits> = Object.freeze({
+  connectionsPerAddress: 50,
+  connectionsPerUser: 10,
+  registrationsPerAddress: 10,
+  registrationWindow: 3600,
+  loginFailuresPerUser: 5,
+  loginFailuresPerAddress: 20,
+  loginWindow: 900,
+  floodRate: 20,
+  floodBurst: 20,
+  floodCloseAfter: 5,
+})
+
+/** Each limit's environment variable; windows and the flood close delay must be positive, counts may be 0 (off). */
+const LIMIT_VARIABLES: Readonly<Record<keyof ChatLimits, readonly [name: string, positive: boolean]>> = {
+  connectionsPerAddress: ['CHAT_CONNECTIONS_PER_ADDRESS', false],
+  connectionsPerUser: ['CHAT_CONNECTIONS_PER_USER', false],
+  registrationsPerAddress: ['CHAT_REGISTRATIONS_PER_ADDRESS', false],
+  registrationWindow: ['CHAT_REGISTRATION_WINDOW', true],
+  loginFailuresPerUser: ['CHAT_LOGIN_FAILURES_PER_USER', false],
+  loginFailuresPerAddress: ['CHAT_LOGIN_FAILURES_PER_ADDRESS', false],
+  loginWindow: ['CHAT_LOGIN_WINDOW', true],
+  floodRate: ['CHAT_FLOOD_RATE', false],
+  floodBurst: ['CHAT_FLOOD_BURST', true],
+  floodCloseAfter: ['CHAT_FLOOD_CLOSE_AFTER', true],
 }
 
 /** The hosts allowed when `ALLOWED_HOSTS` is not set. */
@@ -33,6 +97,7 @@ export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze(['127.0.0.
 
 const SECRET_FILE = 'secret_key'
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
+const FALSE = new Set(['0', 'false', 'no', 'off'])
 
 /**
  * Reads the configuration from `env`. Without `SECRET_KEY`, a key is
@@ -67,7 +132,36 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: nonEmpty(env.REDIS_URL),
     databaseUrl,
     dataDir,
+    sessionCookieSecure: cookieSecure(env.SESSION_COOKIE_SECURE),
+    limits: loadLimits(env),
   }
+}
+
+function cookieSecure(text: string | undefined): boolean | 'auto' {
+  const value = (text ?? '').trim().toLowerCase()
+  if (value === '' || value === 'auto') return 'auto'
+  if (TRUE.has(value)) return true
+  if (FALSE.has(value)) return false
+  throw new ImproperlyConfigured(
+    `SESSION_COOKIE_SECURE is '${text}'; use auto, 1/true/yes/on or 0/false/no/off.`,
+  )
+}
+
+/** The `CHAT_*` limits from `env`; a value that is not a whole number (or 0 where 0 makes no sense) is refused. */
+export function loadLimits(env: Readonly<Record<string, string | undefined>>): ChatLimits {
+  const limits = { ...DEFAULT_LIMITS }
+  for (const [field, [name, positive]] of Object.entries(LIMIT_VARIABLES)) {
+    const text = nonEmpty(env[name])
+    if (text === undefined) continue
+    const value = Number(text)
+    if (!/^\d{1,9}$/.test(text) || (positive && value === 0)) {
+      throw new ImproperlyConfigured(
+        `${name} is '${text}'; use a whole number${positive ? ' above 0' : ' (0 turns the limit off)'}.`,
+      )
+    }
+    limits[field as keyof ChatLimits] = value
+  }
+  return limits
 }
 
 /** Reads `dataDir/secret_key`, creating the folder and the key on first run. */

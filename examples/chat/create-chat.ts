@@ -1,6 +1,6 @@
 /**
  * Puts the chat together from its configuration: database, channel layer,
- * presence, tokens, login limits and routes.
+ * presence, tokens, limits and routes.
  *
  * @module
  */
@@ -10,17 +10,18 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import {
+  InMemoryConnectionSlots,
   InMemoryRateLimitStore,
+  LoginAttemptLimiter,
   Pbkdf2Sha256Hasher,
   ScryptHasher,
   configureChannelLayers,
   configureSettings,
   getChannelLayer,
 } from 'tschannels'
-import type { Application, RateLimitStore } from 'tschannels'
+import type { Application, ConnectionSlotStore, RateLimitStore } from 'tschannels'
 import { TokenIssuer } from 'tschannels/jwt'
 
-import { LoginGuard } from './api/login-guard.js'
 import { FRAME_TYPE } from './chat-consumer.js'
 import type { ChatConfig } from './config.js'
 import { MemoryPresence } from './presence/memory-presence.js'
@@ -74,16 +75,18 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
       databaseUrl: config.databaseUrl,
       sessionStore: store.sessions,
       userStore: store.users,
+      sessionCookieSecure: config.sessionCookieSecure,
     },
     // The configuration has read the environment already, with the chat's own defaults.
     { env: {} },
   )
   let presence: Presence
   let limits: RateLimitStore
+  let slots: ConnectionSlotStore
   let closeRedis = async (): Promise<void> => {}
   if (config.redisUrl !== undefined) {
     await import('tschannels/layers/redis')
-    const { RedisRateLimitStore } = await import('tschannels/redis')
+    const { RedisConnectionSlots, RedisRateLimitStore } = await import('tschannels/redis')
     const { RedisPresence } = await import('./presence/redis-presence.js')
     const { Redis } = await import('ioredis')
     configureChannelLayers({
@@ -94,11 +97,13 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
     client.on('error', () => undefined)
     limits = new RedisRateLimitStore({ client })
+    slots = new RedisConnectionSlots({ client })
     closeRedis = () => client.quit().then(() => undefined)
   } else {
     configureChannelLayers({ default: { backend: 'memory', options: { capacity: 1000 } } })
     presence = new MemoryPresence()
     limits = new InMemoryRateLimitStore()
+    slots = new InMemoryConnectionSlots()
   }
   // A process that died took its users with it: tell their rooms.
   presence.onVanished((room, username) => {
@@ -122,7 +127,16 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
       refreshStore: store.refreshTokens,
       users: store.users,
     }),
-    loginGuard: new LoginGuard({ store: limits }),
+    // Per (address, username): nobody can lock a user out from another address.
+    loginLimiter: new LoginAttemptLimiter({
+      store: limits,
+      usernameScope: 'username-and-address',
+      perUsername: config.limits.loginFailuresPerUser || null,
+      perAddress: config.limits.loginFailuresPerAddress || null,
+      windowSeconds: config.limits.loginWindow,
+    }),
+    limits,
+    slots,
   }
   const application = chatApplication(services, resolve(options.publicDir ?? PUBLIC_DIR))
   return {
@@ -130,7 +144,8 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     services,
     async close() {
       await presence.close()
-      await services.loginGuard.close()
+      await slots.close()
+      await limits.close()
       await closeRedis()
       await getChannelLayer()?.close()
       await store.close()

@@ -21,6 +21,20 @@ export interface FloodGuardOptions {
 /** What to do with a frame. */
 export type FloodVerdict = 'ok' | 'limited' | 'close'
 
+/** The flood limit the chat's settings ask for (`CHAT_FLOOD_*`), or `null` when `CHAT_FLOOD_RATE` is 0 (off). */
+export function floodGuardFor(limits: {
+  floodRate: number
+  floodBurst: number
+  floodCloseAfter: number
+}): FloodGuard | null {
+  if (limits.floodRate === 0) return null
+  return new FloodGuard({
+    rate: limits.floodRate,
+    burst: limits.floodBurst,
+    closeAfterMs: limits.floodCloseAfter * 1000,
+  })
+}
+
 /**
  * A token bucket held by the connection (no store round trip per frame),
  * plus a clock for the flood: it starts at the first refused frame and ends

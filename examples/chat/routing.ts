@@ -8,6 +8,7 @@
 import {
   AllowedHostsOriginValidator,
   AuthMiddlewareStack,
+  ConnectionCapMiddleware,
   ProtocolTypeRouter,
   URLRouter,
   path,
@@ -21,13 +22,14 @@ import { NotFoundApi } from './api/api-consumer.js'
 import { HealthApi } from './api/health-api.js'
 import { MessagesApi } from './api/messages-api.js'
 import { ApiOriginCheck } from './api/origin-check.js'
-import { ChatConsumer } from './chat-consumer.js'
+import { CLOSE_TOO_MANY_CONNECTIONS, ChatConsumer } from './chat-consumer.js'
 import type { ChatServices } from './services.js'
 import { StaticFiles } from './static-files.js'
 
 /** Builds the application around `services`, serving the page from `publicDir`. */
 export function chatApplication(services: ChatServices, publicDir: string): Application {
-  const { config, store, users, tokens } = services
+  const { config, store, users, tokens, slots } = services
+  const { connectionsPerAddress, connectionsPerUser } = config.limits
   const o = { services }
   // Session cookie first; a token, when one is sent, takes precedence.
   const authenticated = (inner: Application, sources: ('header' | 'query' | 'cookie' | 'subprotocol')[]) =>
@@ -35,6 +37,17 @@ export function chatApplication(services: ChatServices, publicDir: string): Appl
       store: store.sessions,
       users,
     })
+
+  // Inside the auth stack, so it knows the user; 0 turns a cap off.
+  const capped = (inner: Application): Application =>
+    connectionsPerAddress === 0 && connectionsPerUser === 0
+      ? inner
+      : ConnectionCapMiddleware(inner, {
+          store: slots,
+          perAddress: connectionsPerAddress || null,
+          perUser: connectionsPerUser || null,
+          closeCode: CLOSE_TOO_MANY_CONNECTIONS,
+        })
 
   const api = URLRouter([
     path('register', RegisterApi.asApp(o)),
@@ -58,7 +71,7 @@ export function chatApplication(services: ChatServices, publicDir: string): Appl
       rePath(
         '^ws/chat/(?<room>[A-Za-z0-9_-]{1,64})/$',
         AllowedHostsOriginValidator(
-          authenticated(ChatConsumer.asApp(o), ['subprotocol', 'query', 'cookie', 'header']),
+          authenticated(capped(ChatConsumer.asApp(o)), ['subprotocol', 'query', 'cookie', 'header']),
           config,
         ),
       ),

@@ -5,11 +5,16 @@
  * @module
  */
 
-import type { PasswordOptions, UserStore } from 'tschannels'
+import type {
+  ConnectionSlotStore,
+  LoginAttemptLimiter,
+  PasswordOptions,
+  RateLimitStore,
+  UserStore,
+} from 'tschannels'
 import type { TokenIssuer } from 'tschannels/jwt'
 
 import type { ChatConfig } from './config.js'
-import type { LoginGuard } from './api/login-guard.js'
 import type { Presence } from './presence/presence.js'
 import type { ChatStore } from './store/chat-store.js'
 
@@ -23,6 +28,10 @@ export interface ChatServices {
   readonly tokens: TokenIssuer
   /** The password hashers: scrypt for new hashes, PBKDF2 also read. */
   readonly passwords: PasswordOptions
-  /** Counts failed logins; 429 after too many. */
-  readonly loginGuard: LoginGuard
+  /** Counts failed logins per (address, username) and per address; 429 after too many. */
+  readonly loginLimiter: LoginAttemptLimiter
+  /** Where the login and registration limits are counted: in memory, or in Redis with `REDIS_URL`. */
+  readonly limits: RateLimitStore
+  /** Where open sockets are counted for the connection caps: in memory, or in Redis with `REDIS_URL`. */
+  readonly slots: ConnectionSlotStore
 }

@@ -48,7 +48,7 @@ export async function authenticate(
   options: AuthenticateOptions = {},
 ): Promise<User | null> {
   if (typeof username !== 'string' || typeof password !== 'string') return null
-  await options.limiter?.attempt(username, options.address)
+  const attempt = await options.limiter?.attempt(username, options.address)
   const user = await users.getByUsername(username)
   if (user === null) {
     const preferred = (options.hashers ?? defaultHashers())[0]
@@ -64,7 +64,7 @@ export async function authenticate(
   }
   const ok = await verifyPassword(password, user.passwordHash, options)
   if (!ok || !user.isActive) return null
-  await options.limiter?.succeeded(username)
+  await attempt?.succeeded()
   if (
     (options.upgradeHash ?? users.rehashPasswords ?? true) &&
     (await needsRehash(user.passwordHash, options))

@@ -24,7 +24,7 @@ export { InMemoryUserStore } from './memory-user-store.js'
 export { authenticate, createUser, setPassword } from './authenticate.js'
 export type { AuthenticateOptions, CreateUserOptions } from './authenticate.js'
 export { LoginAttemptLimiter } from './login-attempt-limiter.js'
-export type { LoginAttemptLimiterOptions } from './login-attempt-limiter.js'
+export type { LoginAttempt, LoginAttemptLimiterOptions } from './login-attempt-limiter.js'
 export {
   hashPassword,
   verifyPassword,

@@ -5,8 +5,9 @@
  */
 
 import type { InvalidFrame } from '../errors.js'
-import { InvalidJson, UnsupportedFrame } from '../errors.js'
+import { InvalidJson, JsonTooDeep, UnsupportedFrame } from '../errors.js'
 import { rejectWith } from '../util/reject-with.js'
+import { nestsDeeper } from './json-depth.js'
 import type { ReceivedData, WebsocketSendOptions } from './websocket-consumer.js'
 import { WebsocketConsumer } from './websocket-consumer.js'
 
@@ -34,6 +35,16 @@ import { WebsocketConsumer } from './websocket-consumer.js'
  * ```
  */
 export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends WebsocketConsumer {
+  /**
+   * How deep arrays and objects may nest in a frame; a deeper one reaches
+   * `invalidFrame()` as `JsonTooDeep` (close 1009 by default) and never
+   * `receiveJson()`. `JSON.parse` reads any depth, but `JSON.stringify`
+   * overflows the stack a few thousand levels down, so a message that parsed
+   * fine could otherwise fail later, when echoed or broadcast.
+   * @default 128
+   */
+  maxJsonDepth = 128
+
   /** Decodes text frames and hands them to `receiveJson()`. */
   override async receive(data: ReceivedData): Promise<void> {
     if (data.text === undefined) {
@@ -52,6 +63,15 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
         new InvalidJson(`${this.constructor.name} received a text frame that is not valid JSON.`, {
           cause: error,
         }),
+      )
+      return
+    }
+    // Each level takes two characters at least, so most frames skip the walk.
+    if (data.text.length > 2 * this.maxJsonDepth && nestsDeeper(content, this.maxJsonDepth)) {
+      await this.invalidFrame(
+        new JsonTooDeep(
+          `${this.constructor.name} received JSON nested deeper than ${this.maxJsonDepth} levels (maxJsonDepth).`,
+        ),
       )
       return
     }
@@ -106,7 +126,11 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
   async invalidFrame(error: InvalidFrame): Promise<void> {
     await this.close(
       error.closeCode,
-      error instanceof UnsupportedFrame ? 'Binary frames are not supported' : 'Invalid JSON',
+      error instanceof UnsupportedFrame
+        ? 'Binary frames are not supported'
+        : error instanceof JsonTooDeep
+          ? 'JSON nested too deeply'
+          : 'Invalid JSON',
     )
   }
 

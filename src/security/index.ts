@@ -1,5 +1,6 @@
 /**
- * WebSocket security: origin validation, CSRF, rate limits and permissions.
+ * WebSocket security: origin validation, CSRF, rate limits, connection caps
+ * and permissions.
  *
  * @module
  */
@@ -12,5 +13,9 @@ export { RateLimitMiddleware, RATE_LIMIT_CLOSE_CODE } from './rate-limit-middlew
 export type { RateLimitOptions } from './rate-limit-middleware.js'
 export type { RateLimitStore, TokenBucket, TakeResult } from './rate-limit-store.js'
 export { InMemoryRateLimitStore } from './memory-rate-limit-store.js'
+export { ConnectionCapMiddleware } from './connection-cap-middleware.js'
+export type { ConnectionCapOptions } from './connection-cap-middleware.js'
+export { InMemoryConnectionSlots } from './connection-slots.js'
+export type { ConnectionSlot, ConnectionSlotStore } from './connection-slots.js'
 export { groupPermissions, isAuthenticated, allowAny, denyAll } from './permissions.js'
 export type { GroupPermissions, PermissionCheck, PermissionRule } from './permissions.js'

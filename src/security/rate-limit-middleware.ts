@@ -8,6 +8,8 @@
 import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
 import type { Application, Message, Receive, Send } from '../types.js'
+import { ConnectionCapMiddleware } from './connection-cap-middleware.js'
+import type { ConnectionSlot, ConnectionSlotStore } from './connection-slots.js'
 import { deny } from './deny.js'
 import { InMemoryRateLimitStore } from './memory-rate-limit-store.js'
 import type { RateLimitStore, TokenBucket } from './rate-limit-store.js'
@@ -20,9 +22,13 @@ export const RATE_LIMIT_CLOSE_CODE = 4429
 export interface RateLimitOptions {
   /** Shared state for the connection limits; the Redis store holds them across processes. @default new InMemoryRateLimitStore() */
   store?: RateLimitStore
-  /** Open WebSocket connections allowed per client address. @default 20 */
+  /**
+   * Open WebSocket connections allowed per client address: the cap of
+   * `ConnectionCapMiddleware`, counted in `store`.
+   * @default 20
+   */
   connectionsPerAddress?: number | null
-  /** Open WebSocket connections allowed per authenticated user (needs `scope.user`). @default 10 */
+  /** Open WebSocket connections allowed per authenticated user (needs `scope.user`), as `connectionsPerAddress`. @default 10 */
   connectionsPerUser?: number | null
   /** New connections (and HTTP requests) per client address. @default { capacity: 30, refillPerSecond: 1 } */
   connectionRate?: TokenBucket | null
@@ -34,8 +40,10 @@ export interface RateLimitOptions {
 
 /**
  * Rate limits against flooding. A WebSocket handshake over a connection
- * limit is answered with HTTP 429 (ASGI denial response, `Retry-After`)
- * without reaching the application; a connection that sends messages faster
+ * cap or the connection rate is answered with HTTP 429 (ASGI denial
+ * response; `Retry-After` for the rate) without reaching the application.
+ * The caps are `ConnectionCapMiddleware`'s, counted in `store`: a slot is
+ * given back however its connection ends. A connection that sends messages faster
  * than its token bucket allows is closed with 4429 and its application gets
  * `websocket.disconnect` with that code, while other connections carry on.
  * An HTTP request over `connectionRate` gets 429.
@@ -56,42 +64,59 @@ export function RateLimitMiddleware(inner: Application, options: RateLimitOption
   assertApplication(inner, 'RateLimitMiddleware(inner)')
   const config = resolve(options)
   const store = options.store ?? new InMemoryRateLimitStore()
+  const messages = config.messages
+  const limited: Application =
+    messages === null
+      ? inner
+      : function MessageLimit(scope, receive, send) {
+          if (scope.type !== 'websocket') return inner(scope, receive, send)
+          const limiter = new MessageLimiter(receive, send, messages)
+          return inner(scope, limiter.receive, limiter.send)
+        }
+  const capped =
+    config.connectionsPerAddress === null && config.connectionsPerUser === null
+      ? limited
+      : ConnectionCapMiddleware(limited, {
+          store: new CounterSlots(store, config.slotTtlMs),
+          perAddress: config.connectionsPerAddress,
+          perUser: config.connectionsPerUser,
+        })
 
   return async function RateLimitMiddleware(scope, receive, send) {
-    if (scope.type === 'channel') return inner(scope, receive, send)
-    const address = scope.client?.[0] ?? 'unknown'
+    if (scope.type === 'channel') return capped(scope, receive, send)
     if (config.connectionRate !== null) {
+      const address = scope.client?.[0] ?? 'unknown'
       const result = await store.take(`rl:rate:${address}`, config.connectionRate)
       if (!result.allowed) return tooMany(scope, receive, send, result.retryAfterMs)
     }
-    if (scope.type === 'http') return inner(scope, receive, send)
+    return capped(scope, receive, send)
+  }
+}
 
-    const held: string[] = []
-    try {
-      if (config.connectionsPerAddress !== null) {
-        const key = `rl:conn:addr:${address}`
-        if (!(await store.acquire(key, config.connectionsPerAddress, config.slotTtlMs))) {
-          return await tooMany(scope, receive, send, 1000)
-        }
-        held.push(key)
-      }
-      if (config.connectionsPerUser !== null && scope.user !== undefined) {
-        const user = await scope.user
-        if (user.isAuthenticated) {
-          const key = `rl:conn:user:${user.id}`
-          if (!(await store.acquire(key, config.connectionsPerUser, config.slotTtlMs))) {
-            return await tooMany(scope, receive, send, 1000)
-          }
-          held.push(key)
-        }
-      }
-      if (config.messages === null) return await inner(scope, receive, send)
-      const limiter = new MessageLimiter(receive, send, config.messages)
-      return await inner(scope, limiter.receive, limiter.send)
-    } finally {
-      await Promise.all(held.map((key) => store.release(key)))
+/** The connection caps of a `RateLimitStore`: slot counters that a crashed process leaves for `ttlMs`. */
+class CounterSlots implements ConnectionSlotStore {
+  readonly #store: RateLimitStore
+  readonly #ttlMs: number
+
+  constructor(store: RateLimitStore, ttlMs: number) {
+    this.#store = store
+    this.#ttlMs = ttlMs
+  }
+
+  async acquire(key: string, limit: number): Promise<ConnectionSlot | null> {
+    const counter = `rl:conn:${key}`
+    if (!(await this.#store.acquire(counter, limit, this.#ttlMs))) return null
+    let released = false
+    return {
+      release: async () => {
+        if (released) return
+        released = true
+        await this.#store.release(counter).catch(() => undefined)
+      },
     }
   }
+
+  async close(): Promise<void> {}
 }
 
 /** Counts the client's frames; on overflow closes with 4429 and tells the application it is gone. */

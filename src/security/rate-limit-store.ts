@@ -28,7 +28,12 @@ export interface TakeResult {
  * across processes for the Redis store.
  */
 export interface RateLimitStore {
-  /** Takes `cost` tokens from the bucket `key`, created full on first use. */
+  /**
+   * Takes `cost` tokens from the bucket `key`, created full on first use. A
+   * negative `cost` gives tokens back (a refund: `LoginAttemptLimiter` gives
+   * back the attempt of a login that succeeded); a bucket never holds more
+   * than `capacity`.
+   */
   take(key: string, bucket: TokenBucket, cost?: number): Promise<TakeResult>
   /** Forgets the bucket or slot counter `key`. */
   reset(key: string): Promise<void>

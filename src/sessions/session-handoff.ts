@@ -9,7 +9,7 @@
 import { ImproperlyConfigured } from '../errors.js'
 import type { Application, Scope } from '../types.js'
 import { defaultSessionStore } from './default-store.js'
-import { resolveSessionOptions } from './session-options.js'
+import { resolveSessionOptions, sessionCookie } from './session-options.js'
 import type { SessionMiddlewareOptions } from './session-options.js'
 import { isValidSessionKey } from './session-store.js'
 import type { SessionStore } from './session-store.js'
@@ -89,9 +89,7 @@ export function SessionHandoff(options: SessionMiddlewareOptions = {}): Applicat
     }
     // One use only: the code is gone before the cookie leaves.
     await store.delete(code)
-    const cookie = config.expireAtBrowserClose
-      ? config.cookie
-      : { ...config.cookie, maxAge: config.cookieAge }
+    const cookie = sessionCookie(config, scope)
     await send({
       type: 'http.response.start',
       status: 204,

@@ -14,7 +14,7 @@ import { CookieMiddleware } from './cookie-middleware.js'
 import { defaultSessionStore } from './default-store.js'
 import { Session } from './session.js'
 import { serializeCookie } from './set-cookie.js'
-import { resolveSessionOptions } from './session-options.js'
+import { resolveSessionOptions, sessionCookie } from './session-options.js'
 import type { ResolvedSessionOptions, SessionMiddlewareOptions } from './session-options.js'
 
 export type { SessionMiddlewareOptions } from './session-options.js'
@@ -65,7 +65,11 @@ export function SessionMiddleware(inner: Application, options: SessionMiddleware
     const start = (session: Session): Promise<void> =>
       scope.type === 'websocket'
         ? inner({ ...scope, session }, receive, send)
-        : inner({ ...scope, session }, receive, wrapSend(send, session, cookieKey !== undefined, config))
+        : inner(
+            { ...scope, session },
+            receive,
+            wrapSend(send, session, cookieKey !== undefined, config, scope.scheme),
+          )
     // Without a session cookie there is nothing to load, so the inner
     // application starts at once and its promise is returned as it is: an
     // async function here would hold a second promise, linked to it, for as
@@ -91,7 +95,13 @@ export function SessionMiddlewareStack(
   return CookieMiddleware(SessionMiddleware(inner, options))
 }
 
-function wrapSend(send: Send, session: Session, hadCookie: boolean, config: ResolvedSessionOptions): Send {
+function wrapSend(
+  send: Send,
+  session: Session,
+  hadCookie: boolean,
+  config: ResolvedSessionOptions,
+  scheme: string,
+): Send {
   let started = false
   return async function sendWithSession(message: Message): Promise<void> {
     if (message.type !== 'http.response.start' || started) return send(message)
@@ -106,15 +116,13 @@ function wrapSend(send: Send, session: Session, hadCookie: boolean, config: Reso
     if (session.isEmpty && session.sessionKey === null) {
       // Emptied (logout) or never used: remove a cookie the client still holds.
       if (hadCookie && session.modified) {
-        headers.push(['set-cookie', serializeCookie(config.cookieName, '', { ...config.cookie, maxAge: 0 })])
+        const cookie = { ...sessionCookie(config, { scheme }), maxAge: 0 }
+        headers.push(['set-cookie', serializeCookie(config.cookieName, '', cookie)])
       }
     } else if ((session.modified || config.saveEveryRequest) && !session.isEmpty) {
       await session.save()
       const key = session.sessionKey ?? ''
-      const cookie = config.expireAtBrowserClose
-        ? config.cookie
-        : { ...config.cookie, maxAge: config.cookieAge }
-      headers.push(['set-cookie', serializeCookie(config.cookieName, key, cookie)])
+      headers.push(['set-cookie', serializeCookie(config.cookieName, key, sessionCookie(config, { scheme }))])
     }
     return send({ ...start, headers })
   }

@@ -6,6 +6,8 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
+import { getSettings } from '../settings.js'
+import type { Settings } from '../settings.js'
 import { DEFAULT_SESSION_AGE } from './session.js'
 import type { SessionStore } from './session-store.js'
 import type { CookieOptions } from './set-cookie.js'
@@ -22,8 +24,14 @@ export interface SessionMiddlewareOptions {
   cookieDomain?: string
   /** `Path` of the cookie (`SESSION_COOKIE_PATH`). @default '/' */
   cookiePath?: string
-  /** Send the cookie over HTTPS only (`SESSION_COOKIE_SECURE`). @default false */
-  cookieSecure?: boolean
+  /**
+   * Mark the cookie `Secure`, so browsers send it over HTTPS only
+   * (`SESSION_COOKIE_SECURE`). `'auto'`: Secure when the request arrived
+   * over HTTPS (`scope.scheme`; behind a proxy the server takes it from
+   * `X-Forwarded-Proto` with `--proxy-headers`).
+   * @default the `sessionCookieSecure` setting, itself 'auto'
+   */
+  cookieSecure?: boolean | 'auto'
   /** Hide the cookie from page scripts (`SESSION_COOKIE_HTTPONLY`). @default true */
   cookieHttpOnly?: boolean
   /** `SameSite` of the cookie (`SESSION_COOKIE_SAMESITE`). @default 'lax' */
@@ -40,7 +48,10 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 export interface ResolvedSessionOptions {
   cookieName: string
   cookieAge: number
+  /** The cookie's attributes but `secure` and `maxAge`, which depend on the response (`sessionCookie()`). */
   cookie: CookieOptions
+  /** `undefined`: the `sessionCookieSecure` setting decides, when the cookie is set. */
+  secure: boolean | 'auto' | undefined
   saveEveryRequest: boolean
   expireAtBrowserClose: boolean
 }
@@ -62,7 +73,11 @@ export function resolveSessionOptions(options: SessionMiddlewareOptions): Resolv
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
     throw new ImproperlyConfigured(`SessionMiddleware cookieSameSite must be 'lax', 'strict' or 'none'.`)
   }
-  if (sameSite === 'none' && options.cookieSecure !== true) {
+  const secure = options.cookieSecure
+  if (secure !== undefined && secure !== true && secure !== false && secure !== 'auto') {
+    throw new ImproperlyConfigured(`SessionMiddleware cookieSecure must be true, false or 'auto'.`)
+  }
+  if (sameSite === 'none' && secure !== true) {
     throw new ImproperlyConfigured(`SessionMiddleware cookieSameSite 'none' needs cookieSecure: true.`)
   }
   if (options.store !== undefined && typeof options.store?.load !== 'function') {
@@ -75,12 +90,29 @@ export function resolveSessionOptions(options: SessionMiddlewareOptions): Resolv
     cookieAge,
     saveEveryRequest: options.saveEveryRequest ?? false,
     expireAtBrowserClose: options.expireAtBrowserClose ?? false,
+    secure,
     cookie: {
       path: options.cookiePath ?? '/',
-      secure: options.cookieSecure ?? false,
       httpOnly: options.cookieHttpOnly ?? true,
       sameSite,
       ...(options.cookieDomain !== undefined ? { domain: options.cookieDomain } : {}),
     },
   }
+}
+
+/**
+ * The attributes of the session cookie in a response to `scope`: `Secure`
+ * as `cookieSecure` (or else the setting) says, `'auto'` reading the
+ * scheme; `Max-Age` unless the cookie ends with the browser.
+ * @internal
+ */
+export function sessionCookie(
+  config: ResolvedSessionOptions,
+  scope: { readonly scheme: string },
+  settings: Readonly<Settings> = getSettings(),
+): CookieOptions {
+  const mode = config.secure ?? settings.sessionCookieSecure
+  const secure = mode === 'auto' ? scope.scheme === 'https' || scope.scheme === 'wss' : mode
+  const cookie = { ...config.cookie, secure }
+  return config.expireAtBrowserClose ? cookie : { ...cookie, maxAge: config.cookieAge }
 }

@@ -41,6 +41,21 @@ function runRateLimitStoreSuite(name: string, newStore: () => RateLimitStore): v
       expect((await store.take('a', bucket)).allowed).toBe(true)
     })
 
+    it('gives tokens back with a negative cost, never past capacity', async () => {
+      const store = open()
+      const bucket = { capacity: 2, refillPerSecond: 0 }
+      expect((await store.take('refund', bucket)).allowed).toBe(true)
+      expect((await store.take('refund', bucket)).allowed).toBe(true)
+      expect((await store.take('refund', bucket)).allowed).toBe(false)
+      await store.take('refund', bucket, -1)
+      expect((await store.take('refund', bucket)).allowed).toBe(true)
+      expect((await store.take('refund', bucket)).allowed).toBe(false)
+      // Refunds beyond what was taken do not raise the burst above capacity.
+      for (let i = 0; i < 5; i++) await store.take('refund', bucket, -1)
+      const taken = await Promise.all(Array.from({ length: 4 }, () => store.take('refund', bucket)))
+      expect(taken.filter((result) => result.allowed)).toHaveLength(2)
+    })
+
     it('counts concurrent slots atomically', async () => {
       const store = open()
       const results = await Promise.all(Array.from({ length: 20 }, () => store.acquire('slots', 5, 60_000)))

@@ -8,26 +8,34 @@
 import {
   InvalidToken,
   TokenReuseDetected,
+  TooManyLoginAttempts,
   UserExists,
   authenticate,
   createUser,
   login,
   logout,
 } from 'tschannels'
-import type { User } from 'tschannels'
+import type { LoginAttempt, User } from 'tschannels'
 
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, characterCount } from '../rules.js'
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, canonicalUsername, characterCount } from '../rules.js'
 import { ApiConsumer } from './api-consumer.js'
 
-/** `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`; 400 `invalid`; 409 `taken`. */
+/**
+ * `POST /api/register {"username", "password"}` → 201 `{"id", "username"}`,
+ * the username in its canonical form (`canonicalUsername`: NFKC, lower case);
+ * 400 `invalid`; 409 `taken`; 429 `rate_limited` (with `Retry-After`) past
+ * the registrations allowed per address, counted before the password is
+ * hashed, since each hash costs tens of milliseconds of CPU.
+ */
 export class RegisterApi extends ApiConsumer {
   static override methods = ['POST']
 
   protected override async respond(body: Uint8Array): Promise<void> {
     const input = await this.readObject(body)
     if (input === undefined) return
-    const { username, password } = input
-    if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
+    const { password } = input
+    const username = typeof input.username === 'string' ? canonicalUsername(input.username) : undefined
+    if (username === undefined || !USERNAME_PATTERN.test(username)) {
       return this.error(
         400,
         'invalid',
@@ -43,6 +51,12 @@ export class RegisterApi extends ApiConsumer {
       )
     }
     if ((await this.services.users.getByUsername(username)) !== null) return this.#taken()
+    const wait = await this.#registrationWait()
+    if (wait > 0) {
+      return this.error(429, 'rate_limited', `Too many registrations; try again in ${wait} seconds.`, {
+        'retry-after': String(wait),
+      })
+    }
     try {
       const user = await createUser(this.services.users, username, password, this.services.passwords)
       await this.json(201, { id: Number(user.id), username: user.username })
@@ -55,6 +69,15 @@ export class RegisterApi extends ApiConsumer {
 
   #taken(): Promise<void> {
     return this.error(409, 'taken', 'That username is taken.')
+  }
+
+  /** Takes one registration from this address's allowance: 0 when it may go ahead, else the seconds to wait. */
+  async #registrationWait(): Promise<number> {
+    const { registrationsPerAddress: allowed, registrationWindow } = this.services.config.limits
+    if (allowed === 0) return 0
+    const bucket = { capacity: allowed, refillPerSecond: allowed / registrationWindow }
+    const result = await this.services.limits.take(`chat:register:${this.address}`, bucket)
+    return result.allowed ? 0 : Math.max(1, Math.ceil(result.retryAfterMs / 1000))
   }
 }
 
@@ -70,14 +93,20 @@ abstract class CredentialsApi extends ApiConsumer {
   protected async checkCredentials(body: Uint8Array): Promise<User | null> {
     const input = await this.readObject(body)
     if (input === undefined) return null
-    const { username, password } = input
-    if (typeof username !== 'string' || typeof password !== 'string' || username.length > 150) {
+    const { password } = input
+    if (typeof input.username !== 'string' || typeof password !== 'string' || input.username.length > 150) {
       await this.#badCredentials()
       return null
     }
-    const guard = this.services.loginGuard
-    const wait = await guard.blocked(username, this.address)
-    if (wait > 0) {
+    const username = canonicalUsername(input.username)
+    // The attempt is counted before the password is checked, so parallel
+    // guesses cannot all reach the (slow) hash before the first failure counts.
+    let attempt: LoginAttempt
+    try {
+      attempt = await this.services.loginLimiter.attempt(username, this.address)
+    } catch (error) {
+      if (!(error instanceof TooManyLoginAttempts)) throw error
+      const wait = error.retryAfter
       await this.error(429, 'rate_limited', `Too many failed attempts; try again in ${wait} seconds.`, {
         'retry-after': String(wait),
       })
@@ -88,11 +117,11 @@ abstract class CredentialsApi extends ApiConsumer {
         ? null
         : await authenticate(this.services.users, username, password, this.services.passwords)
     if (user === null) {
-      await guard.failed(username, this.address)
+      await attempt.failed()
       await this.#badCredentials()
       return null
     }
-    await guard.succeeded(username, this.address)
+    await attempt.succeeded()
     return user
   }
 

@@ -8,7 +8,7 @@
 
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,7 +18,8 @@ import { WebSocket } from 'ws'
 import { serve } from 'tschannels/server'
 import type { ServerHandle } from 'tschannels/server'
 
-import type { ChatConfig } from '../config.js'
+import { DEFAULT_LIMITS } from '../config.js'
+import type { ChatConfig, ChatLimits } from '../config.js'
 import { createChat } from '../create-chat.js'
 import type { Chat, CreateChatOptions } from '../create-chat.js'
 
@@ -38,9 +39,16 @@ export interface RunningChat {
   close(): Promise<void>
 }
 
-/** Serves a chat with a fresh SQLite folder (unless the config names a database). */
+/** What a test may set of the configuration; limits not given keep their defaults. */
+export type TestChatConfig = Partial<Omit<ChatConfig, 'limits'>> & { limits?: Partial<ChatLimits> }
+
+/**
+ * Serves a chat with a fresh SQLite folder (unless the config names a
+ * database). Every limit keeps its default but registrations: the tests
+ * register many users from 127.0.0.1.
+ */
 export async function startChat(
-  config: Partial<ChatConfig> = {},
+  config: TestChatConfig = {},
   options: CreateChatOptions = {},
 ): Promise<RunningChat> {
   const dataDir = config.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-test-'))
@@ -51,8 +59,10 @@ export async function startChat(
       debug: false,
       redisUrl: undefined,
       databaseUrl: undefined,
+      sessionCookieSecure: 'auto',
       ...config,
       dataDir,
+      limits: { ...DEFAULT_LIMITS, registrationsPerAddress: 100_000, ...config.limits },
     },
     options,
   )
@@ -258,12 +268,18 @@ export async function joinWithCookie(
   return { socket, members: data.members }
 }
 
-/** Compiles the page once when `public/js` is missing (a fresh clone). */
-export function buildPageIfMissing(): void {
-  if (existsSync(fileURLToPath(new URL('../public/js/main.js', import.meta.url)))) return
+/**
+ * Compiles the page when `public/js` is missing (a fresh clone) or older
+ * than a source in `web/`, so the browser never runs a stale build.
+ */
+export function buildPageIfStale(): void {
+  const built = fileURLToPath(new URL('../public/js/main.js', import.meta.url))
+  const web = fileURLToPath(new URL('../web', import.meta.url))
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : -Infinity
+  const sources = readdirSync(web, { recursive: true, encoding: 'utf8' }).filter((name) =>
+    name.endsWith('.ts'),
+  )
+  if (sources.every((name) => statSync(join(web, name)).mtimeMs <= builtAt)) return
   const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
-  execFileSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('../web', import.meta.url))], {
-    stdio: 'inherit',
-    timeout: 60_000,
-  })
+  execFileSync(process.execPath, [tsc, '-p', web], { stdio: 'inherit', timeout: 60_000 })
 }

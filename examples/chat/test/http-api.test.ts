@@ -24,6 +24,25 @@ describe('chat HTTP API', () => {
       expect(response.body).toEqual({ id: expect.any(Number) as unknown, username })
     })
 
+    it('stores a username in lower case after NFKC, and refuses its case and compatibility variants with 409', async () => {
+      const name = `Alice_${uniqueUser().slice(-8)}`
+      const created = await api(chat.base, 'POST', '/api/register', { username: name, password: PASSWORD })
+      expect(created.status).toBe(201)
+      expect(created.body).toMatchObject({ username: name.toLowerCase() })
+      // Fullwidth letters are the same name once NFKC-normalised.
+      const fullwidth = [...name].map((c) =>
+        /[A-Za-z]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c,
+      )
+      for (const variant of [name.toLowerCase(), name.toUpperCase(), fullwidth.join('')]) {
+        const response = await api(chat.base, 'POST', '/api/register', {
+          username: variant,
+          password: PASSWORD,
+        })
+        expect(response.status, variant).toBe(409)
+        expect(response.body).toEqual(errorBody('taken'))
+      }
+    })
+
     it('answers 409 taken for a username that exists', async () => {
       const username = uniqueUser()
       await register(chat.base, username)
@@ -135,6 +154,19 @@ describe('chat HTTP API', () => {
       const cookie = response.headers.getSetCookie().find((c) => c.startsWith('sessionid='))
       expect(cookie).toMatch(/HttpOnly/i)
       expect(cookie).toMatch(/SameSite=Lax/i)
+      // Served over plain HTTP, 'auto' leaves it usable without TLS.
+      expect(cookie).not.toMatch(/Secure/i)
+    })
+
+    it('logs in whatever the case of the username, answering its stored form', async () => {
+      const username = uniqueUser()
+      await register(chat.base, username)
+      const response = await api(chat.base, 'POST', '/api/login', {
+        username: username.toUpperCase(),
+        password: PASSWORD,
+      })
+      expect(response.status).toBe(200)
+      expect(response.body).toEqual({ username })
     })
 
     it('answers 401 bad_credentials for a wrong password', async () => {

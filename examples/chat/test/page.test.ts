@@ -2,13 +2,13 @@ import { request } from 'node:http'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { buildPageIfMissing, startChat } from './harness.js'
+import { buildPageIfStale, startChat } from './harness.js'
 import type { RunningChat } from './harness.js'
 
 let chat: RunningChat
 
 beforeAll(async () => {
-  buildPageIfMissing()
+  buildPageIfStale()
   chat = await startChat()
 })
 

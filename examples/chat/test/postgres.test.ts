@@ -12,6 +12,7 @@ import {
   uniqueUser,
 } from './harness.js'
 import type { RunningChat, TestSocket } from './harness.js'
+import { expectRefusedMessages } from './message-input.js'
 import { findPostgres, requireService, uniqueName } from '../../../test/services.js'
 
 const url = await requireService(findPostgres)
@@ -74,6 +75,19 @@ describe.skipIf(url === undefined)('chat on PostgreSQL (DATABASE_URL)', () => {
       expect(history.messages[0]!.time).toBeCloseTo(Date.now() / 1000, -2)
     } finally {
       await Promise.all(sockets.map((s) => s.close()))
+    }
+  })
+
+  it('refuses deeply nested extras, NUL and lone surrogates with invalid_message, storing and broadcasting none of them', async () => {
+    const room = uniqueRoom()
+    const cookie = await sessionCookie(chat.base, uniqueUser())
+    const sender = await joinWithCookie(chat, room, cookie)
+    const watcher = await joinWithCookie(chat, room, await sessionCookie(chat.base, uniqueUser()))
+    try {
+      await sender.socket.nextAction('presence')
+      await expectRefusedMessages(chat, room, cookie, sender.socket, watcher.socket)
+    } finally {
+      await Promise.all([sender.socket.close(), watcher.socket.close()])
     }
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { joinWithCookie, uniqueRoom } from './harness.js'
+import { expectRefusedMessages } from './message-input.js'
 import { useChat } from './websocket-fixture.js'
 
 const fixture = useChat()
@@ -52,6 +53,14 @@ describe('chat WebSocket /ws/chat/<room>/', () => {
       expect(await socket.next()).toEqual({ action: 'error', data: { code: 'unsupported' } })
       socket.send({ action: 'message', data: { text: 'still here' } })
       expect((await socket.next()).action).toBe('message')
+    })
+
+    it('refuses deeply nested extras, NUL and lone surrogates with invalid_message, storing and broadcasting none of them', async () => {
+      const room = uniqueRoom()
+      const sender = await member(room, 'sender')
+      const watcher = await member(room, 'watcher')
+      await sender.socket.nextAction('presence')
+      await expectRefusedMessages(fixture.chat, room, sender.cookie, sender.socket, watcher.socket)
     })
 
     it('sends rate_limited past 20 messages a second and closes with 4429 after 5 s of flooding, leaving others alone', async () => {

@@ -20,11 +20,13 @@ export function socketErrorText(code: string): string {
   return SOCKET_ERRORS[code] ?? `The server reported an error (${code}).`
 }
 
-/** HTTP error codes whose server message is less helpful than ours. */
+/**
+ * HTTP error codes whose server message is less helpful than ours. Not
+ * `rate_limited`: the server's message says how long to wait.
+ */
 const HTTP_ERRORS: Record<string, string> = {
   bad_credentials: 'Wrong username or password.',
   taken: 'That username is already taken. Pick another, or log in.',
-  rate_limited: 'Too many attempts. Wait a minute and try again.',
   network: 'The server could not be reached. Check that it is running.',
 }
 

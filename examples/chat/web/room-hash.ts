@@ -9,7 +9,13 @@ import { ROOM_PATTERN } from './types.js'
 
 /** The room named in the hash: `undefined` when there is none, `null` when it is not a valid name. */
 export function roomFromHash(hash: string = location.hash): string | undefined | null {
-  const name = decodeURIComponent(hash.replace(/^#\/?/, '')).trim()
+  let name: string
+  try {
+    name = decodeURIComponent(hash.replace(/^#\/?/, '')).trim()
+  } catch {
+    // Not even valid percent-encoding (`#%E0%A4%A`), so not a room name either.
+    return null
+  }
   if (name === '') return undefined
   return ROOM_PATTERN.test(name) ? name : null
 }

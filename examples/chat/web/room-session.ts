@@ -243,8 +243,13 @@ async function probe(): Promise<ProbeResult> {
   }
 }
 
-function refusalText(reason: 'refused' | 'policy', detail: string): string {
+function refusalText(reason: 'refused' | 'policy' | 'too_many', detail: string): string {
   const why = detail ? ` (${detail})` : ''
+  if (reason === 'too_many')
+    return (
+      'You have too many chat connections open (other tabs or windows). ' +
+      'Close one, then use the reconnect button.'
+    )
   if (reason === 'policy')
     return `The server refused the chat connection${why}. Use the reconnect button to try again.`
   return (

@@ -7,14 +7,20 @@
  */
 
 import { backoffDelay, rateLimitDelay } from './backoff.js'
-import { CLOSE_POLICY, CLOSE_RATE_LIMITED, CLOSE_UNAUTHORIZED, parseServerEvent } from './types.js'
+import {
+  CLOSE_POLICY,
+  CLOSE_RATE_LIMITED,
+  CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_UNAUTHORIZED,
+  parseServerEvent,
+} from './types.js'
 import type { ClientAction, ServerEvent } from './types.js'
 
 /** Why the socket is waiting to reconnect. */
 export type WaitReason = 'dropped' | 'unreachable' | 'refused' | 'rate_limited'
 
 /** Why the socket gave up; only a user action (log in, Retry) starts it again. */
-export type StopReason = 'unauthorized' | 'refused' | 'policy'
+export type StopReason = 'unauthorized' | 'refused' | 'policy' | 'too_many'
 
 export type ConnectionState =
   | { state: 'connecting'; attempt: number }
@@ -138,6 +144,8 @@ export class RoomSocket {
   async #afterClose(code: number, reason: string, opened: boolean, generation: number): Promise<void> {
     if (code === CLOSE_UNAUTHORIZED) return this.#stop('unauthorized', reason)
     if (code === CLOSE_POLICY) return this.#stop('policy', reason)
+    // Retrying cannot help until the user closes another tab: wait for the reconnect button.
+    if (code === CLOSE_TOO_MANY_CONNECTIONS) return this.#stop('too_many', reason)
     if (code === CLOSE_RATE_LIMITED) return this.#wait(rateLimitDelay(), 'rate_limited')
     if (opened) return this.#wait(this.#nextDelay(), 'dropped')
 

@@ -1,5 +1,5 @@
 /**
- * The chat contract (issue 6) as the page sees it: HTTP bodies, WebSocket
+ * The chat contract as the page sees it: HTTP bodies, WebSocket
  * events and close codes. Everything that crosses the wire is typed here and
  * nowhere else.
  *
@@ -20,6 +20,8 @@ export const TEXT_MAX = 4096
 export const CLOSE_UNAUTHORIZED = 4401
 export const CLOSE_RATE_LIMITED = 4429
 export const CLOSE_POLICY = 1008
+/** The user (or this address) already holds as many chat sockets as the server allows. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4008
 
 /**
  * A stored message, as `GET /api/rooms/<room>/messages` and the `history`
