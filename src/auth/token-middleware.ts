@@ -17,7 +17,7 @@ import { AnonymousUser } from './user.js'
 import type { AnyUser, AuthenticatedUser } from './user.js'
 
 declare module '../types.js' {
-  interface ScopeExtensions {
+  interface BuiltinScopeFields {
     /**
      * Why a token middleware left the user anonymous (missing, expired,
      * forged token …); close with `authError.closeCode` (4401). The token

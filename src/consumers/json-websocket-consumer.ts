@@ -5,10 +5,13 @@
  */
 
 import type { InvalidFrame } from '../errors.js'
+import type { ChannelLayer } from '../layers/channel-layer.js'
 import { InvalidJson, UnsupportedFrame } from '../errors.js'
 import { rejectWith } from '../util/reject-with.js'
 import type { ReceivedData, WebsocketSendOptions } from './websocket-consumer.js'
 import { WebsocketConsumer } from './websocket-consumer.js'
+import type { ConsumerTypes } from './consumer-types.js'
+import { registerBaseConsumer } from './dispatch-table.js'
 
 /**
  * A WebSocket consumer whose frames are JSON. Override `receiveJson()` for
@@ -33,7 +36,11 @@ import { WebsocketConsumer } from './websocket-consumer.js'
  * }
  * ```
  */
-export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends WebsocketConsumer {
+export class JsonWebsocketConsumer<
+  In = unknown,
+  Out = unknown,
+  T extends ConsumerTypes = ConsumerTypes,
+> extends WebsocketConsumer<T> {
   /** Decodes text frames and hands them to `receiveJson()`. */
   override async receive(data: ReceivedData): Promise<void> {
     if (data.text === undefined) {
@@ -95,7 +102,9 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
     } catch (error) {
       return rejectWith(error)
     }
-    return this.channelLayer.groupSend(group, { type: 'websocket.frame', text })
+    // The frame message is the base class's own, outside any message map.
+    const layer: ChannelLayer = this.channelLayer
+    return layer.groupSend(group, { type: 'websocket.frame', text })
   }
 
   /**
@@ -124,3 +133,5 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
     return JSON.stringify(content)
   }
 }
+
+registerBaseConsumer(JsonWebsocketConsumer, {})

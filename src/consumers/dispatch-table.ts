@@ -1,0 +1,139 @@
+/**
+ * Which method of a consumer handles a message type, decided once per
+ * consumer class and type, so that a message can only ever reach a handler.
+ *
+ * A channel-layer message may come from any process, so its `type` is not
+ * trusted to name a method: it reaches methods the application's own
+ * consumer classes define, and the two layer handlers the base classes
+ * provide (`layerReconnected`, `websocketFrame`), never the base classes'
+ * machinery (`accept`, `send`, `close`, `dispatch` …) nor what every object
+ * inherits (`constructor`, `toString` …), even where a subclass overrides
+ * them. The server's own events (`websocket.receive` …) reach their base
+ * class handlers only when they come from the server.
+ *
+ * @module
+ */
+
+import { NoHandler } from '../errors.js'
+import { handlerName } from './handler-name.js'
+
+/** How a message type reaches a consumer. */
+export interface HandlerEntry {
+  /** The method to call. */
+  readonly name: string
+  /** Why no method is called, or `undefined` when `name` is a handler. */
+  readonly refusal: string | undefined
+  /** Set for the server's events: a layer message of this type is refused. */
+  readonly serverOnly: boolean
+}
+
+/** What a base class of the library declares about its methods. */
+export interface BaseConsumerMethods {
+  /** Methods handling the server's events (`websocketReceive` …). */
+  serverEvents?: readonly string[]
+  /** Methods the base class provides for layer messages (`websocketFrame`). */
+  layerHandlers?: readonly string[]
+}
+
+interface BaseClassInfo {
+  name: string
+  serverEvents: ReadonlySet<string>
+  layerHandlers: ReadonlySet<string>
+}
+
+const baseClasses = new Map<object, BaseClassInfo>()
+const tables = new WeakMap<object, Map<string, HandlerEntry>>()
+// Types come from a small vocabulary; the limit guards against a peer that
+// invents a new type per message.
+const TABLE_LIMIT = 1024
+
+/**
+ * Declares a library consumer class: its own methods are machinery, except
+ * those it names as handlers.
+ *
+ * @internal
+ */
+export function registerBaseConsumer(base: abstract new () => object, methods: BaseConsumerMethods): void {
+  baseClasses.set(base.prototype as object, {
+    name: base.name,
+    serverEvents: new Set(methods.serverEvents),
+    layerHandlers: new Set(methods.layerHandlers),
+  })
+}
+
+/**
+ * How messages of `type` reach instances whose prototype is `prototype`.
+ * Throws `InvalidMessageType` for a type `handlerName()` refuses.
+ *
+ * @internal
+ */
+export function handlerEntry(prototype: object, type: unknown): HandlerEntry {
+  let table = tables.get(prototype)
+  if (table === undefined) tables.set(prototype, (table = new Map<string, HandlerEntry>()))
+  const known = table.get(type as string)
+  if (known !== undefined) return known
+  const entry = resolve(prototype, handlerName(type))
+  if (table.size < TABLE_LIMIT) table.set(type as string, entry)
+  return entry
+}
+
+/**
+ * The `NoHandler` for a message that has no handler on `consumer`.
+ *
+ * @internal
+ */
+export function noHandler(
+  consumer: object,
+  type: string,
+  entry: HandlerEntry,
+  fromLayer: boolean,
+): NoHandler {
+  const className = consumer.constructor.name
+  const reason =
+    entry.refusal ??
+    (entry.serverOnly && fromLayer
+      ? `${entry.name}() handles an event only the server sends, and this message came from the channel layer`
+      : `it defines no method ${entry.name}(message)`)
+  return new NoHandler(
+    `${className} has no handler for message type '${type.slice(0, 100)}': ${reason}; ` +
+      `define an async method '${entry.name}(message)' on it, under a name no base class uses.`,
+    entry.name,
+  )
+}
+
+function resolve(prototype: object, name: string): HandlerEntry {
+  if (name === 'constructor') return refused(name, 'constructor is not a handler')
+  // A name the library's classes (or every object) define is machinery,
+  // whichever class in the chain defines it last.
+  for (
+    let level: object | null = prototype;
+    level !== null;
+    level = Object.getPrototypeOf(level) as object | null
+  ) {
+    const base = baseClasses.get(level)
+    if (base === undefined && level !== Object.prototype) continue
+    if (!Object.hasOwn(level, name)) continue
+    if (base?.serverEvents.has(name)) return { name, refusal: undefined, serverOnly: true }
+    if (base?.layerHandlers.has(name)) return { name, refusal: undefined, serverOnly: false }
+    return refused(
+      name,
+      `${name} is ${base === undefined ? 'an Object' : `a ${base.name}`} method, not a message handler`,
+    )
+  }
+  for (
+    let level: object | null = prototype;
+    level !== null;
+    level = Object.getPrototypeOf(level) as object | null
+  ) {
+    if (baseClasses.has(level) || level === Object.prototype) break
+    const descriptor = Object.getOwnPropertyDescriptor(level, name)
+    if (descriptor === undefined) continue
+    if (typeof descriptor.value === 'function') return { name, refusal: undefined, serverOnly: false }
+    return refused(name, `${name} is not a method`)
+  }
+  return { name, refusal: undefined, serverOnly: false }
+}
+
+function refused(name: string, refusal: string): HandlerEntry {
+  return { name, refusal, serverOnly: false }
+}
