@@ -6,9 +6,10 @@
  * @module
  */
 
-import type { RouteKwargsBrand } from '../routing/route-target.js'
+import type { expectedRouteKwargs } from '../routing/route-target.js'
 import type { AnyMessages, Application, MessageMap, MessageOf } from '../types.js'
 import type { HandlerName } from './handler-name.js'
+import type { SchemaOutput, StandardSchemaV1 } from './standard-schema.js'
 
 /**
  * The type parameter of `Consumer`, `WebsocketConsumer`, `HttpConsumer` and
@@ -135,11 +136,66 @@ export type MessageHandlers<M extends MessageMap> = {
  * What `asApp()` requires of a consumer class: with a message map, that its
  * instances have every handler it names.
  */
-export type HandlersCheck<C> = C extends { readonly [consumerTypes]?: infer T extends ConsumerTypes }
-  ? string extends keyof MessagesOf<T>
+export type HandlersCheck<C> = string extends keyof MessagesOfInstance<C>
+  ? unknown
+  : new () => MessageHandlers<MessagesOfInstance<C>>
+
+/**
+ * What `asApp()` requires of a consumer class's schemas: that `frameSchema`
+ * gives what `receiveJson()` takes (`In`), and that each `messageSchemas`
+ * entry gives the fields the message map declares for its type.
+ */
+export type SchemasCheck<K> = FrameSchemaCheck<K> & MessageSchemasCheck<K>
+
+// A class that does not set the static keeps the base class's type, which
+// any schema is assignable to: nothing to check then.
+type FrameSchemaCheck<K> = K extends { frameSchema?: infer S }
+  ? StandardSchemaV1 extends S
     ? unknown
-    : new () => MessageHandlers<MessagesOf<T>>
+    : K extends new () => { decodeJson(text: string): infer In }
+      ? { readonly frameSchema?: StandardSchemaV1<unknown, In> | undefined }
+      : unknown
   : unknown
+
+type MessageSchemasCheck<K> = K extends { messageSchemas?: infer S }
+  ? Readonly<Record<string, StandardSchemaV1>> extends S
+    ? unknown
+    : K extends new () => infer C
+      ? string extends keyof MessagesOfInstance<C>
+        ? unknown
+        : {
+            readonly messageSchemas?:
+              | {
+                  readonly [T in keyof MessagesOfInstance<C>]?: StandardSchemaV1<
+                    unknown,
+                    MessagesOfInstance<C>[T]
+                  >
+                }
+              | undefined
+          }
+      : unknown
+  : unknown
+
+type MessagesOfInstance<C> = C extends { readonly [consumerTypes]?: infer T extends ConsumerTypes }
+  ? MessagesOf<T>
+  : AnyMessages
+
+/**
+ * The message map a set of schemas describes, keyed by message type: declare
+ * the schemas once and get both the run-time check (`messageSchemas`) and the
+ * types (`messages`).
+ *
+ * @example
+ * ```ts
+ * import * as v from 'valibot'
+ *
+ * const roomSchemas = { 'chat.message': v.object({ text: v.string() }) }
+ * type RoomMessages = MessagesOfSchemas<typeof roomSchemas> // { 'chat.message': { text: string } }
+ * ```
+ */
+export type MessagesOfSchemas<S extends Readonly<Record<string, StandardSchemaV1>>> = {
+  -readonly [T in keyof S]: Omit<SchemaOutput<S[T]>, 'type'>
+}
 
 /** The kwargs a consumer class's route must provide, as `asApp()` reports them to `path()`. */
 export type RequiredKwargs<C> = C extends { readonly [consumerTypes]?: infer T extends ConsumerTypes }
@@ -154,7 +210,7 @@ export type RequiredKwargs<C> = C extends { readonly [consumerTypes]?: infer T e
  * expects from its route.
  */
 export type ConsumerApplication<K extends object = object> = Application & {
-  readonly [RouteKwargsBrand]?: (kwargs: K) => void
+  readonly [expectedRouteKwargs]?: (kwargs: K) => void
 }
 
 /**

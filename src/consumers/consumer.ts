@@ -7,6 +7,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
+import type { InvalidLayerMessage } from '../errors.js'
 import type { ChannelLayer } from '../layers/channel-layer.js'
 import { getChannelLayer } from '../layers/registry.js'
 import type { LayerMessage, Message, MessageOf, Receive, Scope, Send } from '../types.js'
@@ -21,12 +22,15 @@ import type {
   KwargsOf,
   MessagesOf,
   RequiredKwargs,
+  SchemasCheck,
   consumerTypes,
 } from './consumer-types.js'
 import { handlerEntry, noHandler, registerBaseConsumer } from './dispatch-table.js'
 import { pumpChannel } from './layer-pump.js'
+import { validateThenHandle } from './message-validation.js'
 import type { ChannelPump } from './layer-pump.js'
 import { DISPATCH, SerialDispatcher } from './serial-dispatcher.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
 
 /** A constructor of consumers, as `asApp()` receives it through `this`. */
 export type ConsumerClass<C extends object = Consumer> = new () => C
@@ -85,6 +89,28 @@ const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({})
  * ```
  */
 export class Consumer<T extends ConsumerTypes = ConsumerTypes> {
+  /**
+   * Schemas (zod, valibot, arktype or any Standard Schema) that messages of
+   * some types must pass before their handler runs, by message type. A
+   * message that fails goes to `invalidMessage()` instead. Read once per
+   * type, when its first message arrives. Consumers without schemas pay
+   * nothing for the feature. @default undefined
+   *
+   * @example
+   * ```ts
+   * import { z } from 'zod'
+   *
+   * const chatSchemas = { 'chat.message': z.object({ text: z.string().max(2000) }) }
+   * class Room extends WebsocketConsumer<{ messages: MessagesOfSchemas<typeof chatSchemas> }> {
+   *   static override messageSchemas = chatSchemas
+   *   async chatMessage(message: MessageOf<MessagesOfSchemas<typeof chatSchemas>, 'chat.message'>) {
+   *     await this.send({ text: message.text })
+   *   }
+   * }
+   * ```
+   */
+  static messageSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined = undefined
+
   /** For the compiler only: what `T` declares. */
   declare readonly [consumerTypes]?: T
   /** The alias of the channel layer to use, as given to `configureChannelLayers`. @default 'default' */
@@ -108,13 +134,13 @@ export class Consumer<T extends ConsumerTypes = ConsumerTypes> {
    * URLRouter([path('ws/echo/', EchoConsumer.asApp({ channelLayerAlias: 'chat' }))])
    * ```
    */
-  static asApp<C extends object>(
-    this: ConsumerClass<C> & HandlersCheck<C>,
-    options?: ConsumerInit<C>,
-  ): ConsumerApplication<RequiredKwargs<C>> {
+  static asApp<K extends ConsumerClass<object>>(
+    this: K & HandlersCheck<InstanceType<K>> & SchemasCheck<K>,
+    options?: ConsumerInit<InstanceType<K>>,
+  ): ConsumerApplication<RequiredKwargs<InstanceType<K>>> {
     // Not `async`: an async wrapper would stay suspended, with its own
     // promise and reactions, for the whole life of every connection.
-    const app: ConsumerApplication<RequiredKwargs<C>> = (scope, receive, send) => {
+    const app: ConsumerApplication<RequiredKwargs<InstanceType<K>>> = (scope, receive, send) => {
       try {
         // Only consumer classes inherit `asApp()`; `C` is kept loose so that a
         // consumer with a message map of its own type-checks here.
@@ -195,6 +221,9 @@ export class Consumer<T extends ConsumerTypes = ConsumerTypes> {
           ? Reflect.get(this, entry.name)
           : undefined
       if (typeof handler !== 'function') throw noHandler(this, message.type, entry, this.#fromLayer)
+      if (entry.schema !== undefined) {
+        return validateThenHandle(this, handler as (message: Message) => Promise<void>, message, entry.schema)
+      }
       const result = (handler as (message: Message) => Promise<void> | void).call(this, message)
       // A handler written without `async` may return nothing: callers still get a promise.
       return result instanceof Promise ? result : RESOLVED
@@ -210,6 +239,17 @@ export class Consumer<T extends ConsumerTypes = ConsumerTypes> {
    * history the client missed.
    */
   async layerReconnected(_message: LayerMessage): Promise<void> {}
+
+  /**
+   * Called instead of the handler with a message that failed its
+   * `messageSchemas` entry. The default drops it and emits the warning
+   * `CHANNELS_WRN_050` naming the consumer, the type and the issues: a bad
+   * message from another process never ends this connection. Override it to
+   * log elsewhere, or throw to end the consumer.
+   */
+  async invalidMessage(error: InvalidLayerMessage): Promise<void> {
+    warn('CHANNELS_WRN_050', error.message)
+  }
 
   /**
    * How the dispatcher hands over a message, saying where it came from.

@@ -14,8 +14,9 @@
  * @module
  */
 
-import { NoHandler } from '../errors.js'
+import { ImproperlyConfigured, NoHandler } from '../errors.js'
 import { handlerName } from './handler-name.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
 
 /** How a message type reaches a consumer. */
 export interface HandlerEntry {
@@ -25,6 +26,8 @@ export interface HandlerEntry {
   readonly refusal: string | undefined
   /** Set for the server's events: a layer message of this type is refused. */
   readonly serverOnly: boolean
+  /** The schema from the class's `messageSchemas` that messages of this type must pass. */
+  readonly schema: StandardSchemaV1 | undefined
 }
 
 /** What a base class of the library declares about its methods. */
@@ -72,7 +75,7 @@ export function handlerEntry(prototype: object, type: unknown): HandlerEntry {
   if (table === undefined) tables.set(prototype, (table = new Map<string, HandlerEntry>()))
   const known = table.get(type as string)
   if (known !== undefined) return known
-  const entry = resolve(prototype, handlerName(type))
+  const entry = { ...resolve(prototype, handlerName(type)), schema: schemaFor(prototype, type as string) }
   if (table.size < TABLE_LIMIT) table.set(type as string, entry)
   return entry
 }
@@ -101,7 +104,25 @@ export function noHandler(
   )
 }
 
-function resolve(prototype: object, name: string): HandlerEntry {
+/** The `messageSchemas` entry of the consumer class for `type`, checked to be a Standard Schema. */
+function schemaFor(prototype: object, type: string): StandardSchemaV1 | undefined {
+  const owner = prototype.constructor as { name: string; messageSchemas?: unknown }
+  const schemas = owner.messageSchemas
+  if (typeof schemas !== 'object' || schemas === null || !Object.hasOwn(schemas, type)) return undefined
+  const schema = (schemas as Record<string, Partial<StandardSchemaV1> | null | undefined>)[type]
+  if (schema === undefined) return undefined
+  if (typeof schema?.['~standard']?.validate !== 'function') {
+    throw new ImproperlyConfigured(
+      `${owner.name}.messageSchemas['${type}'] is not a Standard Schema (a zod, valibot or arktype schema, ` +
+        `or any object with a '~standard' validate function).`,
+    )
+  }
+  return schema as StandardSchemaV1
+}
+
+type Resolved = Omit<HandlerEntry, 'schema'>
+
+function resolve(prototype: object, name: string): Resolved {
   if (name === 'constructor') return refused(name, 'constructor is not a handler')
   // A name the library's classes (or every object) define is machinery,
   // whichever class in the chain defines it last.
@@ -134,6 +155,6 @@ function resolve(prototype: object, name: string): HandlerEntry {
   return { name, refusal: undefined, serverOnly: false }
 }
 
-function refused(name: string, refusal: string): HandlerEntry {
+function refused(name: string, refusal: string): Resolved {
   return { name, refusal, serverOnly: false }
 }

@@ -5,23 +5,35 @@
  */
 
 import type { InvalidFrame } from '../errors.js'
+import { InvalidContent, InvalidJson, UnsupportedFrame } from '../errors.js'
 import type { ChannelLayer } from '../layers/channel-layer.js'
-import { InvalidJson, UnsupportedFrame } from '../errors.js'
 import { rejectWith } from '../util/reject-with.js'
 import type { ReceivedData, WebsocketSendOptions } from './websocket-consumer.js'
 import { WebsocketConsumer } from './websocket-consumer.js'
 import type { ConsumerTypes } from './consumer-types.js'
 import { registerBaseConsumer } from './dispatch-table.js'
+import { describeIssues } from './standard-schema.js'
+import type { StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js'
+
+const CLOSE_REASONS = new Map<string, string>([
+  [UnsupportedFrame.code, 'Binary frames are not supported'],
+  [InvalidJson.code, 'Invalid JSON'],
+  [InvalidContent.code, 'Invalid message'],
+])
 
 /**
  * A WebSocket consumer whose frames are JSON. Override `receiveJson()` for
- * decoded messages and call `sendJson()` to answer; `In` and `Out` type them.
+ * decoded messages and call `sendJson()` to answer; `In` and `Out` type them,
+ * and `T` declares the layer messages and route kwargs (`ConsumerTypes`).
  * A binary frame or a text frame that is not JSON reaches `invalidFrame()`,
  * whose default closes the connection with 1003 or 1007 and a reason; override
  * it to answer with an error message instead.
  *
- * `decodeJson` does not validate the shape of what it parses: `In` is a
- * promise your code keeps, so check untrusted fields before you use them.
+ * Without a `frameSchema`, `In` is a promise your code keeps: `decodeJson`
+ * does not check the shape of what it parses. With one (zod, valibot,
+ * arktype, any Standard Schema), every decoded frame is validated first,
+ * and one that fails reaches `invalidFrame()` as `InvalidContent`, never
+ * `receiveJson()`.
  *
  * @example
  * ```ts
@@ -41,7 +53,31 @@ export class JsonWebsocketConsumer<
   Out = unknown,
   T extends ConsumerTypes = ConsumerTypes,
 > extends WebsocketConsumer<T> {
-  /** Decodes text frames and hands them to `receiveJson()`. */
+  /**
+   * A schema every decoded frame must pass before `receiveJson()` gets it
+   * (with the schema's output: defaults and transforms applied). A frame
+   * that fails goes to `invalidFrame()` as `InvalidContent`, whose default
+   * closes with 1007; override `invalidFrame()` to answer with
+   * `error.issues` instead. Its output type must fit `In`, which `asApp()`
+   * checks. Consumers without one pay nothing for the feature.
+   * @default undefined
+   *
+   * @example
+   * ```ts
+   * import { z } from 'zod'
+   *
+   * const Frame = z.object({ action: z.literal('message'), text: z.string().min(1).max(2000) })
+   * class Chat extends JsonWebsocketConsumer<z.infer<typeof Frame>> {
+   *   static override frameSchema = Frame
+   *   override async receiveJson(content: z.infer<typeof Frame>) {
+   *     await this.sendJson({ echo: content.text })
+   *   }
+   * }
+   * ```
+   */
+  static frameSchema: StandardSchemaV1 | undefined = undefined
+
+  /** Decodes text frames, validates them against `frameSchema` if any, and hands them to `receiveJson()`. */
   override async receive(data: ReceivedData): Promise<void> {
     if (data.text === undefined) {
       await this.invalidFrame(
@@ -62,7 +98,23 @@ export class JsonWebsocketConsumer<
       )
       return
     }
-    await this.receiveJson(content)
+    const schema = (this.constructor as typeof JsonWebsocketConsumer).frameSchema
+    if (schema === undefined) return this.receiveJson(content)
+    let result = schema['~standard'].validate(content) as
+      StandardSchemaResult<In> | Promise<StandardSchemaResult<In>>
+    if (result instanceof Promise) result = await result
+    if (result.issues !== undefined) {
+      const issues = describeIssues(result.issues)
+      await this.invalidFrame(
+        new InvalidContent(
+          `${this.constructor.name} received content that does not match its frameSchema: ` +
+            issues.map((issue) => `${issue.path || '(the content)'}: ${issue.message}`).join('; '),
+          issues,
+        ),
+      )
+      return
+    }
+    await this.receiveJson(result.value)
   }
 
   /** Called with each decoded message. The default ignores it. */
@@ -108,15 +160,14 @@ export class JsonWebsocketConsumer<
   }
 
   /**
-   * Called with a frame that could not be decoded. The default closes with
-   * the error's `closeCode` (1003 binary, 1007 invalid JSON) and a short
-   * reason; the error's details never reach the client.
+   * Called with a frame that could not be decoded, or whose content failed
+   * `frameSchema`. The default closes with the error's `closeCode` (1003
+   * binary, 1007 invalid JSON or content) and a short reason; the error's
+   * details never reach the client. Override it to answer instead, for
+   * example with `error.issues` for `InvalidContent`.
    */
   async invalidFrame(error: InvalidFrame): Promise<void> {
-    await this.close(
-      error.closeCode,
-      error instanceof UnsupportedFrame ? 'Binary frames are not supported' : 'Invalid JSON',
-    )
+    await this.close(error.closeCode, CLOSE_REASONS.get(error.code) ?? 'Invalid frame')
   }
 
   /**
