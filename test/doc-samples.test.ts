@@ -19,7 +19,9 @@ describe('documentation samples', () => {
   it('finds fenced TypeScript blocks with their marks, in Markdown and in doc comments', () => {
     const markdown = markdownSamples(
       'docs/x.md',
-      ['text', '```ts', 'const a = 1', '```', '```sh', 'ls', '```', '```ts fragment', 'partial(', '```'].join('\n'),
+      ['text', '```ts', 'const a = 1', '```', '```sh', 'ls', '```', '```ts fragment', 'partial(', '```'].join(
+        '\n',
+      ),
     )
     expect(markdown.map(({ where, code, fragment }) => ({ where, code, fragment }))).toEqual([
       { where: 'docs/x.md:2', code: 'const a = 1', fragment: false },
@@ -27,7 +29,9 @@ describe('documentation samples', () => {
     ])
     const comment = docCommentSamples(
       'src/x.ts',
-      ['/**', ' * Does it.', ' *', ' * @example', ' * ```ts file=app.ts', ' * run()', ' * ```', ' */'].join('\n'),
+      ['/**', ' * Does it.', ' *', ' * @example', ' * ```ts file=app.ts', ' * run()', ' * ```', ' */'].join(
+        '\n',
+      ),
     )
     expect(comment.map(({ where, code, file, line }) => ({ where, code, file, line }))).toEqual([
       { where: 'src/x.ts:5', code: 'run()', file: 'app.ts', line: 6 },

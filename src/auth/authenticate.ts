@@ -32,6 +32,8 @@ let dummyHash: Promise<string> | undefined
  *
  * @example
  * ```ts
+ * const limiter = new LoginAttemptLimiter()
+ * const address = scope.client?.[0]
  * const user = await authenticate(users, 'ada', 'correct horse battery staple', { limiter, address })
  * if (user !== null) await login(scope, user)
  * ```

@@ -33,7 +33,7 @@ export interface LoginAttemptLimiterOptions {
  * @example
  * ```ts
  * const limiter = new LoginAttemptLimiter({ perUsername: 5, windowSeconds: 900 })
- * const user = await authenticate(users, username, password, { limiter, address: scope.client?.[0] })
+ * const user = await authenticate(users, 'ada', 'correct horse battery staple', { limiter, address: scope.client?.[0] })
  * ```
  */
 export class LoginAttemptLimiter {

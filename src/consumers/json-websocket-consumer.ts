@@ -141,8 +141,8 @@ export class JsonWebsocketConsumer<
    * broadcast to a large room costs.
    *
    * @example
-   * ```ts
-   * override async receiveJson(content: In) {
+   * ```ts member=JsonWebsocketConsumer
+   * override async receiveJson(content: unknown) {
    *   await this.groupSendJson('room.lobby', { action: 'message', data: content })
    * }
    * ```

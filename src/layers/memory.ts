@@ -204,8 +204,9 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
    *
    * @example
    * ```ts
-   * await communicator.disconnect()
-   * expect(layer.groupMembers('chat')).toEqual([])
+   * const layer = new InMemoryChannelLayer()
+   * await layer.groupAdd('chat', await layer.newChannel())
+   * expect(layer.groupMembers('chat')).toHaveLength(1)
    * ```
    */
   groupMembers(group: string): string[] {

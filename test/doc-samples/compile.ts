@@ -30,8 +30,13 @@ export function compileSamples(root: string, samples: readonly Sample[], context
   const entries = entryPoints(root, options)
   // A doc comment's sample may also use what its own module exports (a
   // helper that no entry point exports, documented where it is defined).
-  const sources = [...new Set(samples.map((sample) => sample.source).filter((source) => source.startsWith('src/')))]
-  const program = ts.createProgram([...entries.values(), ...sources.map((source) => join(root, source))], options)
+  const sources = [
+    ...new Set(samples.map((sample) => sample.source).filter((source) => source.startsWith('src/'))),
+  ]
+  const program = ts.createProgram(
+    [...entries.values(), ...sources.map((source) => join(root, source))],
+    options,
+  )
   const exported = exportedNames(program, entries)
   const modules = new Map(sources.map((source) => [source, moduleExports(program, join(root, source))]))
   const files = samples
@@ -54,7 +59,11 @@ interface SampleFile {
   readonly augments: boolean
 }
 
-function compileGroup(files: readonly SampleFile[], options: ts.CompilerOptions, contextFile: string): SampleError[] {
+function compileGroup(
+  files: readonly SampleFile[],
+  options: ts.CompilerOptions,
+  contextFile: string,
+): SampleError[] {
   const byPath = new Map(files.map((file) => [file.path, file]))
   const host = ts.createCompilerHost(options, true)
   const getSourceFile = host.getSourceFile.bind(host)
@@ -65,13 +74,19 @@ function compileGroup(files: readonly SampleFile[], options: ts.CompilerOptions,
   }
   const fileExists = host.fileExists.bind(host)
   host.fileExists = (fileName) => byPath.has(fileName) || fileExists(fileName)
+  const folders = new Set(files.map((file) => dirname(file.path)))
+  const directoryExists = host.directoryExists?.bind(host)
+  host.directoryExists = (name) => folders.has(name) || (directoryExists?.(name) ?? true)
   const readFile = host.readFile.bind(host)
   host.readFile = (fileName) => byPath.get(fileName)?.text ?? readFile(fileName)
   const program = ts.createProgram([...byPath.keys(), contextFile], options, host)
   const errors: SampleError[] = []
   for (const file of files) {
     const source = program.getSourceFile(file.path)!
-    const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+    const diagnostics = [
+      ...program.getSyntacticDiagnostics(source),
+      ...program.getSemanticDiagnostics(source),
+    ]
     for (const diagnostic of diagnostics) {
       const { line } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
       const sampleLine = Math.max(0, line - file.added)
@@ -97,6 +112,7 @@ function toFile(
   const parsed = ts.createSourceFile(path, sample.code, ts.ScriptTarget.ES2022, true)
   const declared = declaredNames(parsed)
   const used = usedNames(parsed)
+  if (sample.wrap !== undefined) used.add(sample.wrap.base)
   const imports = new Map<string, { values: string[]; types: string[] }>()
   for (const name of used) {
     const found = exported.get(name) ?? own?.get(name)
@@ -115,7 +131,15 @@ function toFile(
     .join('')
   const augments = /^\s*declare\s+(module|global)\b/m.test(sample.code)
   // `export {}` keeps a sample without imports or exports a module.
-  return { sample, path, text: `${prelude}export {};\n${sample.code}\n`, added: 1, augments }
+  const head = `${prelude}export {};\n`
+  const wrap = sample.wrap
+  if (wrap === undefined) return { sample, path, text: `${head}${sample.code}\n`, added: 1, augments }
+  const open =
+    wrap.kind === 'member'
+      ? `export class Sample extends ${wrap.base} {\n`
+      : `export class Sample extends ${wrap.base} { async sample() {\n`
+  const close = wrap.kind === 'member' ? '}\n' : '} }\n'
+  return { sample, path, text: `${head}${open}${sample.code}\n${close}`, added: 2, augments }
 }
 
 interface Export {
@@ -132,7 +156,9 @@ function compilerOptions(root: string): ts.CompilerOptions {
 
 /** The public entry points, as tsconfig.json's `paths` map them to sources. */
 function entryPoints(root: string, options: ts.CompilerOptions): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>
+  }
   const entries = new Map<string, string>()
   for (const subpath of Object.keys(manifest.exports)) {
     if (subpath === './package.json') continue
@@ -187,7 +213,8 @@ function declaredNames(source: ts.SourceFile): Set<string> {
       if (clause?.name) names.add(clause.name.text)
       const bindings = clause?.namedBindings
       if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text)
-      if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) names.add(element.name.text)
+      if (bindings && ts.isNamedImports(bindings))
+        for (const element of bindings.elements) names.add(element.name.text)
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) addBinding(declaration.name)
     } else if (

@@ -22,6 +22,11 @@ export interface Sample {
   readonly fragment: boolean
   /** The module name other samples of the same file import it by (`file=app.ts`), if any. */
   readonly file: string | undefined
+  /**
+   * `member=Base`: the sample is the body of a class extending `Base`;
+   * `body=Base`: the body of an async method of such a class (`this` is the consumer).
+   */
+  readonly wrap: { readonly kind: 'member' | 'body'; readonly base: string } | undefined
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*(\S*)(.*)$/
@@ -84,11 +89,20 @@ function fencedBlocks(source: string, lines: string[], offset: number): Sample[]
         code,
         fragment: words.includes('fragment'),
         file: words.find((word) => word.startsWith('file='))?.slice('file='.length),
+        wrap: wrapOf(words),
       })
     }
     i = close
   }
   return samples
+}
+
+function wrapOf(words: readonly string[]): Sample['wrap'] {
+  for (const word of words) {
+    const [kind, base] = word.split('=')
+    if ((kind === 'member' || kind === 'body') && base) return { kind, base }
+  }
+  return undefined
 }
 
 function listFiles(dir: string, extension: string): string[] {
