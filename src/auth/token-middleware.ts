@@ -3,8 +3,10 @@
  * `scope.user` and `scope.authError`, keep the token out of the
  * application's scope, and echo the `bearer` subprotocol.
  *
+ * Not an entry point: the middlewares built on it are (`TokenAuthMiddleware`,
+ * `JwtAuthMiddleware`).
+ *
  * @module
- * @internal
  */
 
 import { InvalidToken } from '../errors.js'

@@ -1,9 +1,9 @@
 /**
  * Type tests for scope extensions: an application's own middleware adds
  * `scope.user` of the application's own type and `scope.tenant`, declared in
- * `ScopeExtensions`, without clashing with the built-in `user` field. Compiled
- * as a program of its own, because the declaration holds for the whole
- * program.
+ * `ScopeExtensions`, without clashing with the built-in `user` field.
+ * test/declarations.test.ts compiles it against the built package, as an
+ * application is compiled: the declaration holds for its whole program.
  */
 
 import { BaseMiddleware, ProtocolTypeRouter, URLRouter, WebsocketConsumer, path } from 'tschannels'
