@@ -32,7 +32,11 @@ const count = Number(values.messages)
 const rounds = Number(values.rounds)
 
 const FRAME = JSON.stringify({ action: 'message', text: 'hello, everyone in the room', tags: ['a', 'b'] })
-const zodFrame = z.object({ action: z.literal('message'), text: z.string().max(2000), tags: z.array(z.string()) })
+const zodFrame = z.object({
+  action: z.literal('message'),
+  text: z.string().max(2000),
+  tags: z.array(z.string()),
+})
 const valibotFrame = v.object({
   action: v.literal('message'),
   text: v.pipe(v.string(), v.maxLength(2000)),
