@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const samples = new Map<string, number[]>()
   for (let round = 0; round <= rounds; round++) {
     for (const [name, [app, event]] of Object.entries(VARIANTS)) {
-      const ns = await timeRun(app, event as Message)
+      const ns = await timeRun(app, event)
       // Round 0 warms the JIT up and is not counted.
       if (round > 0) samples.set(name, [...(samples.get(name) ?? []), ns])
     }

@@ -3,9 +3,9 @@
  * `ChannelsErrorCode` is their union, so a misspelt code does not compile.
  */
 
-import * as errors from 'tschannels/errors'
-import { ChannelFull, ChannelsError, InvalidContent, InvalidFrame, InvalidJson } from 'tschannels'
-import type { ChannelsErrorCode } from 'tschannels'
+import type * as errors from 'tschannels/errors'
+import { InvalidContent, InvalidJson } from 'tschannels'
+import type { ChannelsErrorCode, ChannelFull, ChannelsError, InvalidFrame } from 'tschannels'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(_ok: T): void => {}
