@@ -49,6 +49,11 @@ const tables = new WeakMap<object, Map<string, HandlerEntry>>()
 // Types come from a small vocabulary; the limit guards against a peer that
 // invents a new type per message.
 const TABLE_LIMIT = 1024
+const last: { prototype: object | null; type: unknown; entry: HandlerEntry } = {
+  prototype: null,
+  type: undefined,
+  entry: { name: '', refusal: 'none yet', serverOnly: false, schema: undefined },
+}
 
 /**
  * Declares a library consumer class: its own methods are machinery, except
@@ -71,6 +76,17 @@ export function registerBaseConsumer(base: abstract new () => object, methods: B
  * @internal
  */
 export function handlerEntry(prototype: object, type: unknown): HandlerEntry {
+  // A broadcast hands one type to many consumers of one class in a row: the
+  // last answer, kept aside, spares them the two map lookups.
+  if (prototype === last.prototype && type === last.type) return last.entry
+  const entry = lookUp(prototype, type)
+  last.prototype = prototype
+  last.type = type
+  last.entry = entry
+  return entry
+}
+
+function lookUp(prototype: object, type: unknown): HandlerEntry {
   let table = tables.get(prototype)
   if (table === undefined) tables.set(prototype, (table = new Map<string, HandlerEntry>()))
   const known = table.get(type as string)
