@@ -11,7 +11,15 @@
 
 /** Routing: every router is itself an Application. */
 export { ProtocolTypeRouter, URLRouter, ChannelNameRouter, path, rePath } from './routing/index.js'
-export type { Route, PathKwargs, CheckedRoute, ConverterName, ConverterTypes } from './routing/index.js'
+export type {
+  Route,
+  PathKwargs,
+  RePathKwargs,
+  RouteTarget,
+  CheckedRoute,
+  ConverterName,
+  ConverterTypes,
+} from './routing/index.js'
 
 /** Middleware. */
 export { BaseMiddleware } from './middleware/index.js'
@@ -33,6 +41,21 @@ export type {
   ReceivedData,
   WebsocketData,
   WebsocketSendOptions,
+  ConsumerApplication,
+  ConsumerTypes,
+  KwargsOf,
+  MessageHandlers,
+  MessagesOf,
+  MessagesOfSchemas,
+  ReservedHandlerName,
+  HandlerName,
+  ResponseHeaders,
+  SchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+  ValidationIssue,
 } from './consumers/index.js'
 
 /** Channel layers. */
@@ -205,7 +228,10 @@ export {
   TooManyLoginAttempts,
   UnknownPasswordHasher,
   UserExists,
+  InvalidContent,
+  InvalidLayerMessage,
 } from './errors.js'
+export type { ChannelsErrorCode } from './errors.js'
 
 /** The ASGI vocabulary. */
 export type {
@@ -243,6 +269,11 @@ export type {
   HttpOutgoingEvent,
   WebsocketIncomingEvent,
   WebsocketOutgoingEvent,
+  HeaderPairs,
+  BuiltinScopeFields,
+  MessageMap,
+  AnyMessages,
+  MessageOf,
 } from './types.js'
 
 /** Django interoperation that needs no optional package; the rest is in `tschannels/django`. */

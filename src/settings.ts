@@ -148,7 +148,7 @@ let debugSecret: string | undefined
  *
  * @example
  * ```ts
- * configureSettings({ allowedHosts: ['chat.example.com'], sessionStore: new SqliteSessionStore('db.sqlite3') })
+ * configureSettings({ allowedHosts: ['chat.example.com'], sessionStore: new SqliteSessionStore({ filename: 'db.sqlite3' }) })
  * // SECRET_KEY comes from the environment in production.
  * ```
  */

@@ -8,36 +8,71 @@
  * @module
  */
 
-/** Header pairs as `[name, value]`, names in lower case, in arrival order. */
+/**
+ * Header pairs as `[name, value]`, names in lower case, in arrival order.
+ * Read-only: the server shares frozen pairs between connections. Named apart
+ * from the Fetch API's global `Headers`, which it is not.
+ */
+export type HeaderPairs = ReadonlyArray<readonly [string, string]>
+
+/**
+ * Header pairs, mutable: the old name of `HeaderPairs`.
+ * @deprecated Use `HeaderPairs`: this name shadows the Fetch API's global `Headers` where it is imported.
+ */
 export type Headers = Array<[string, string]>
 
-/** `[host, port]` of one end of a connection. */
-export type HostPort = [string, number]
+/** `[host, port]` of one end of a connection; the server shares one frozen pair between connections. */
+export type HostPort = readonly [string, number]
 
-/** What routers matched: positional `args` and named `kwargs`, merged across nesting levels. */
-export interface UrlRoute {
-  args: unknown[]
-  kwargs: Record<string, unknown>
+/**
+ * What routers matched: positional `args` and named `kwargs`, merged across
+ * nesting levels. `args` is often one frozen empty array shared by every
+ * scope, hence read-only.
+ */
+export interface UrlRoute<K extends object = Record<string, unknown>> {
+  args: readonly unknown[]
+  kwargs: K
 }
 
 /**
- * Fields middleware adds to a scope. Extend it with declaration merging when
- * your own middleware adds a field:
+ * Fields your own middleware adds to a scope. Declare them here with
+ * declaration merging and every consumer reads them with their type. A field
+ * declared here replaces a built-in field of the same name
+ * (`BuiltinScopeFields`), so an application whose own middleware sets
+ * `scope.user` to its own user type declares `user` here, without a clash.
  *
  * @example
  * ```ts
+ * interface Account {
+ *   id: number
+ *   name: string
+ * }
  * declare module 'tschannels' {
- *   interface ScopeExtensions { tenant?: string }
+ *   interface ScopeExtensions {
+ *     tenant?: string
+ *     user?: Account
+ *   }
  * }
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ScopeExtensions {}
 
+/**
+ * The fields tschannels' own middleware adds (`cookies`, `session`, `user`,
+ * `authError` …), each declared by the module that sets it. A field of the
+ * same name in `ScopeExtensions` takes precedence.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface BuiltinScopeFields {}
+
+/** The built-in fields, less those `ScopeExtensions` redeclares, plus `ScopeExtensions`. */
+type ExtendedFields = Omit<BuiltinScopeFields, keyof ScopeExtensions> & ScopeExtensions
+
 /** Fields every scope shares. */
-export interface BaseScope extends ScopeExtensions {
+export interface BaseScope extends ExtendedFields {
   /** Protocol versions, as ASGI's `asgi` key. */
-  asgi?: { version: string; specVersion?: string }
+  asgi?: { readonly version: string; readonly specVersion?: string }
   /** Filled by `URLRouter` with what its patterns matched. */
   urlRoute?: UrlRoute
   /** Per-application state shared by all connections (ASGI lifespan `state`). */
@@ -58,7 +93,7 @@ export interface ConnectionScope extends BaseScope {
   queryString: string
   /** The mount point of the application, already removed from `path`. */
   rootPath: string
-  headers: Headers
+  headers: HeaderPairs
   /** The remote peer, when known. */
   client: HostPort | null
   /** This server's listening address, when known. */
@@ -74,8 +109,8 @@ export interface HttpScope extends ConnectionScope {
 /** One WebSocket connection, from handshake to close. */
 export interface WebsocketScope extends ConnectionScope {
   type: 'websocket'
-  /** The subprotocols the client offered, in its order of preference. */
-  subprotocols: string[]
+  /** The subprotocols the client offered, in its order of preference (often a shared frozen array). */
+  subprotocols: readonly string[]
 }
 
 /** A message arriving on a named channel of the channel layer (workers). */
@@ -109,7 +144,7 @@ export interface HttpDisconnectEvent {
 export interface HttpResponseStartEvent {
   type: 'http.response.start'
   status: number
-  headers?: Headers
+  headers?: HeaderPairs
 }
 
 /** A chunk of the response body; the response ends with `moreBody: false`. */
@@ -130,7 +165,7 @@ export interface WebsocketConnectEvent {
 export interface WebsocketAcceptEvent {
   type: 'websocket.accept'
   subprotocol?: string | null
-  headers?: Headers
+  headers?: HeaderPairs
 }
 
 /** A frame from the client: exactly one of `text` and `bytes` is set. */
@@ -166,7 +201,7 @@ export interface WebsocketDisconnectEvent {
 export interface WebsocketHttpResponseStartEvent {
   type: 'websocket.http.response.start'
   status: number
-  headers?: Headers
+  headers?: HeaderPairs
 }
 
 /** The body of a denial response. */
@@ -204,6 +239,54 @@ export interface LayerMessage {
   type: string
   [key: string]: unknown
 }
+
+/**
+ * A message map: for each layer message `type` a consumer handles, the
+ * fields the message carries besides `type`. Declare one per consumer
+ * (`WebsocketConsumer<{ messages: ChatMessages }>`) and the compiler checks
+ * that a handler exists for each type (`'chat.message'` → `chatMessage`) and
+ * that `groupSend()` and `send()` are given only those types with those
+ * fields.
+ *
+ * @example
+ * ```ts
+ * interface ChatMessages {
+ *   'chat.message': { text: string; username: string }
+ *   'user.joined': { username: string }
+ * }
+ * ```
+ */
+export type MessageMap = object
+
+/**
+ * The message map of a consumer or layer that declares none: any `type`,
+ * any fields. Untyped code uses it, and keeps `LayerMessage` everywhere.
+ */
+export interface AnyMessages {
+  [type: string]: { [field: string]: unknown }
+}
+
+/**
+ * The layer message of type `K` in the message map `M`: `{ type: K }` and
+ * its fields. Without `K`, any message of `M` (a union discriminated by
+ * `type`); for `AnyMessages`, `LayerMessage`.
+ *
+ * @example
+ * ```ts
+ * interface ChatMessages {
+ *   'chat.message': { text: string }
+ * }
+ * type ChatMessage = MessageOf<ChatMessages, 'chat.message'> // { type: 'chat.message'; text: string }
+ * ```
+ */
+export type MessageOf<
+  M extends MessageMap,
+  K extends keyof M & string = keyof M & string,
+> = string extends keyof M
+  ? LayerMessage
+  : {
+      [T in K]: { [F in keyof ({ type: T } & Omit<M[T], 'type'>)]: ({ type: T } & Omit<M[T], 'type'>)[F] }
+    }[K]
 
 /** Anything an application receives or sends. */
 export type Message = AsgiEvent | LayerMessage

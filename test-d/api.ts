@@ -66,7 +66,7 @@ class Sender extends WebsocketConsumer {
 // The consumer's scope is narrowed to its protocol.
 class ScopeReader extends WebsocketConsumer {
   override async connect(): Promise<void> {
-    const subprotocols: string[] = this.scope.subprotocols
+    const subprotocols: readonly string[] = this.scope.subprotocols
     // @ts-expect-error: WebSocket scopes have no HTTP method.
     void this.scope.method
     await this.accept(subprotocols[0])

@@ -13,7 +13,7 @@ import { resetChannelLayers } from '../src/layers/registry.js'
 import type { Application } from '../src/types.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+const blocks = [...readme.matchAll(/```ts[^\n]*\n([\s\S]*?)```/g)].map((match) => match[1]!)
 
 afterEach(() => resetChannelLayers())
 
@@ -34,11 +34,7 @@ describe('README', () => {
     // The test snippet becomes the body of a function in a module beside the app.
     const [imports, body] = splitImports(blocks[1]!)
     const testFile = join(dir, 'snippet.ts')
-    writeFileSync(
-      testFile,
-      `${imports}\nimport { expect } from 'vitest'\nimport { rooms } from './app.ts'\n` +
-        `export async function run(): Promise<void> {\n${body}\n}\n`,
-    )
+    writeFileSync(testFile, `${imports}\nexport async function run(): Promise<void> {\n${body}\n}\n`)
     const { run } = (await import(/* @vite-ignore */ testFile)) as { run: () => Promise<void> }
     await run()
   })

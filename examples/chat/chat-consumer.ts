@@ -6,7 +6,7 @@
  */
 
 import { JsonTooDeep, JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
-import type { InvalidFrame, LayerMessage, ReceivedData } from 'tschannels'
+import type { InvalidFrame, MessageOf, ReceivedData, RePathKwargs } from 'tschannels'
 
 import { floodGuardFor } from './flood-guard.js'
 import type { FloodGuard } from './flood-guard.js'
@@ -21,6 +21,17 @@ export const CLOSE_TOO_MANY_CONNECTIONS = 4008
 
 /** The layer message every broadcast travels in: a frame encoded once by its sender. */
 export const FRAME_TYPE = 'chat.frame'
+
+/** The chat socket's route: the room name is the `room` kwarg. */
+export const CHAT_ROUTE = '^ws/chat/(?<room>[A-Za-z0-9_-]{1,64})/$'
+
+/**
+ * The layer messages a room's consumers exchange: the broadcast frame, with
+ * the channel of the connection it announces (which skips it), if any.
+ */
+export interface RoomMessages {
+  [FRAME_TYPE]: { text: string; skip?: string }
+}
 
 // A frame carrying more than this (text plus extra fields) is refused, so one
 // client cannot make the server fan megabytes out to a whole room.
@@ -40,7 +51,11 @@ export type ChatErrorCode =
  * (`chat.frame`): every member's consumer sends the same string, none
  * encodes it again.
  */
-export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
+export class ChatConsumer extends JsonWebsocketConsumer<
+  unknown,
+  unknown,
+  { messages: RoomMessages; kwargs: RePathKwargs<typeof CHAT_ROUTE> }
+> {
   /** Set by `asApp({ services })`. */
   declare services: ChatServices
   #room = ''
@@ -62,7 +77,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
     }
     this.#username = user.username
     this.#guard = floodGuardFor(this.services.config.limits)
-    this.#room = String(this.scope.urlRoute?.kwargs.room)
+    this.#room = this.kwargs.room
     this.#group = roomGroup(this.#room)
     await this.accept()
     // Join the group first: nothing said from here on is missed. Layer
@@ -114,9 +129,9 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   }
 
   /** Sends a broadcast frame to this client, unless this is the connection it announces. */
-  async chatFrame(message: LayerMessage): Promise<void> {
+  async chatFrame(message: MessageOf<RoomMessages, typeof FRAME_TYPE>): Promise<void> {
     if (this.#closing || message.skip === this.channelName) return
-    await this.send({ text: message.text as string })
+    await this.send({ text: message.text })
   }
 
   override async disconnect(): Promise<void> {
@@ -154,7 +169,10 @@ export class ChatConsumer extends JsonWebsocketConsumer<unknown, unknown> {
   }
 
   async #broadcast(frame: unknown, skip?: string): Promise<void> {
-    const message: LayerMessage = { type: FRAME_TYPE, text: JSON.stringify(frame) }
+    const message: MessageOf<RoomMessages, typeof FRAME_TYPE> = {
+      type: FRAME_TYPE,
+      text: JSON.stringify(frame),
+    }
     if (skip !== undefined) message.skip = skip
     await this.channelLayer.groupSend(this.#group, message)
   }

@@ -22,7 +22,7 @@ import { NotFoundApi } from './api/api-consumer.js'
 import { HealthApi } from './api/health-api.js'
 import { MessagesApi } from './api/messages-api.js'
 import { ApiOriginCheck } from './api/origin-check.js'
-import { CLOSE_TOO_MANY_CONNECTIONS, ChatConsumer } from './chat-consumer.js'
+import { CHAT_ROUTE, CLOSE_TOO_MANY_CONNECTIONS, ChatConsumer } from './chat-consumer.js'
 import type { ChatServices } from './services.js'
 import { StaticFiles } from './static-files.js'
 
@@ -69,7 +69,7 @@ export function chatApplication(services: ChatServices, publicDir: string): Appl
     ]),
     websocket: URLRouter([
       rePath(
-        '^ws/chat/(?<room>[A-Za-z0-9_-]{1,64})/$',
+        CHAT_ROUTE,
         AllowedHostsOriginValidator(
           authenticated(capped(ChatConsumer.asApp(o)), ['subprotocol', 'query', 'cookie', 'header']),
           config,

@@ -66,7 +66,7 @@ export interface AuthMiddlewareStackOptions extends SessionMiddlewareOptions, Au
  *
  * @example
  * ```ts
- * ProtocolTypeRouter({ websocket: AuthMiddlewareStack(URLRouter(routes), { users: new SqliteUserStore('db.sqlite3') }) })
+ * ProtocolTypeRouter({ websocket: AuthMiddlewareStack(URLRouter(routes), { users: new SqliteUserStore({ filename: 'db.sqlite3' }) }) })
  * ```
  */
 export function AuthMiddlewareStack(

@@ -37,6 +37,8 @@ const dummyHashes = new WeakMap<PasswordHasher, Promise<string>>()
  *
  * @example
  * ```ts
+ * const limiter = new LoginAttemptLimiter()
+ * const address = scope.client?.[0]
  * const user = await authenticate(users, 'ada', 'correct horse battery staple', { limiter, address })
  * if (user !== null) await login(scope, user)
  * ```

@@ -9,7 +9,7 @@ import { ImproperlyConfigured } from '../errors.js'
 import type { AnyUser } from './user.js'
 
 declare module '../types.js' {
-  interface ScopeExtensions {
+  interface BuiltinScopeFields {
     /**
      * The connection's user, loaded lazily: `await scope.user`. Set by
      * `AuthMiddleware` and the token middlewares; read-only (change it with

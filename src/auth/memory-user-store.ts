@@ -15,7 +15,7 @@ import type { NewUser, UserStore } from './user-store.js'
  * @example
  * ```ts
  * const users = new InMemoryUserStore()
- * await createUser(users, { username: 'ada', password: 'correct horse battery staple' })
+ * await createUser(users, 'ada', 'correct horse battery staple')
  * ```
  */
 export class InMemoryUserStore implements UserStore {

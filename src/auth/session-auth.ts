@@ -36,8 +36,8 @@ type AuthScope = Scope & { [USER_STORE]?: UserStore }
  * yourself: `await scope.session.save()`.
  *
  * @example
- * ```ts
- * override async receiveJson({ username, password }: Credentials) {
+ * ```ts member=JsonWebsocketConsumer
+ * override async receiveJson({ username, password }: { username: string; password: string }) {
  *   const user = await authenticate(users, username, password)
  *   if (user === null) return this.sendJson({ error: 'invalid credentials' })
  *   await login(this.scope, user)

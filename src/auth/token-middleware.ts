@@ -3,8 +3,10 @@
  * `scope.user` and `scope.authError`, keep the token out of the
  * application's scope, and echo the `bearer` subprotocol.
  *
+ * Not an entry point: the middlewares built on it are (`TokenAuthMiddleware`,
+ * `JwtAuthMiddleware`).
+ *
  * @module
- * @internal
  */
 
 import { InvalidToken } from '../errors.js'
@@ -17,7 +19,7 @@ import { AnonymousUser } from './user.js'
 import type { AnyUser, AuthenticatedUser } from './user.js'
 
 declare module '../types.js' {
-  interface ScopeExtensions {
+  interface BuiltinScopeFields {
     /**
      * Why a token middleware left the user anonymous (missing, expired,
      * forged token …); close with `authError.closeCode` (4401). The token

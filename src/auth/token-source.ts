@@ -8,7 +8,7 @@
 
 import { ImproperlyConfigured } from '../errors.js'
 import { parseCookies } from '../sessions/cookie-middleware.js'
-import type { Headers, HttpScope, WebsocketScope } from '../types.js'
+import type { HeaderPairs, HttpScope, WebsocketScope } from '../types.js'
 
 /** A place a token can come from. */
 export type TokenSource = 'query' | 'cookie' | 'header' | 'subprotocol'
@@ -121,7 +121,7 @@ const FINDERS: Record<TokenSource, Finder> = {
     const token = index >= 0 ? scope.subprotocols[index + 1] : undefined
     if (token === undefined) return null
     const subprotocols = scope.subprotocols.filter((_, i) => i !== index + 1)
-    const headers: Headers = [
+    const headers: HeaderPairs = [
       ...without(scope.headers, 'sec-websocket-protocol'),
       ['sec-websocket-protocol', subprotocols.join(', ')],
     ]
@@ -129,6 +129,6 @@ const FINDERS: Record<TokenSource, Finder> = {
   },
 }
 
-function without(headers: Headers, name: string): Headers {
+function without(headers: HeaderPairs, name: string): HeaderPairs {
   return headers.filter(([header]) => header !== name)
 }

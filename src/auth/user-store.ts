@@ -41,7 +41,7 @@ export interface NewUser {
  * @example
  * ```ts
  * const users: UserStore = new InMemoryUserStore()
- * const ada = await createUser(users, { username: 'ada', password: 'correct horse battery staple' })
+ * const ada = await createUser(users, 'ada', 'correct horse battery staple')
  * ```
  */
 export interface UserStore {

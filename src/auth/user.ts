@@ -37,7 +37,7 @@ export interface TokenUser extends AuthenticatedUser {
  * `instanceof` across package copies.
  *
  * @example
- * ```ts
+ * ```ts body=WebsocketConsumer
  * const user = await this.scope.user
  * if (!user?.isAuthenticated) return this.close(4401)
  * ```

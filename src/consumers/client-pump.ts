@@ -23,12 +23,18 @@ const TERMINAL_EVENTS = new Set(['websocket.disconnect', 'http.disconnect'])
 export class ClientPump {
   readonly #receive: Receive
   readonly #dispatcher: SerialDispatcher
+  readonly #fromLayer: boolean
   readonly #onMessage: (message: Message) => void
   readonly #onFailure: (error: unknown) => void
 
-  constructor(receive: Receive, dispatcher: SerialDispatcher) {
+  /**
+   * @param fromLayer - the events are channel-layer messages (a worker's
+   *   `channel` scope), not the server's
+   */
+  constructor(receive: Receive, dispatcher: SerialDispatcher, fromLayer = false) {
     this.#receive = receive
     this.#dispatcher = dispatcher
+    this.#fromLayer = fromLayer
     this.#onMessage = (message) => this.#handle(message)
     // Through `this`, so the arrows share one small scope instead of keeping the parameters'.
     this.#onFailure = (error) => this.#dispatcher.fail(error)
@@ -49,7 +55,7 @@ export class ClientPump {
   #handle(message: Message): void {
     const dispatcher = this.#dispatcher
     if (dispatcher.stopped) return
-    const ready = dispatcher.deliver(message)
+    const ready = dispatcher.deliver(message, this.#fromLayer)
     if (TERMINAL_EVENTS.has(message.type)) return
     if (ready === RESOLVED) this.start()
     else void ready.then(() => this.start())

@@ -6,34 +6,56 @@
  * @module
  */
 
-import { ImproperlyConfigured, NoHandler } from '../errors.js'
+import { ImproperlyConfigured } from '../errors.js'
+import type { InvalidLayerMessage } from '../errors.js'
 import type { ChannelLayer } from '../layers/channel-layer.js'
 import { getChannelLayer } from '../layers/registry.js'
-import type { Application, LayerMessage, Message, Receive, Scope, Send } from '../types.js'
+import type { LayerMessage, Message, MessageOf, Receive, Scope, Send } from '../types.js'
 import { rejectWith } from '../util/reject-with.js'
 import { RESOLVED } from '../util/resolved.js'
 import { warn } from '../util/warnings.js'
 import { ClientPump } from './client-pump.js'
-import { handlerName } from './handler-name.js'
+import type {
+  ConsumerApplication,
+  ConsumerTypes,
+  HandlersCheck,
+  KwargsOf,
+  MessagesOf,
+  RequiredKwargs,
+  SchemasCheck,
+  consumerTypes,
+} from './consumer-types.js'
+import { handlerEntry, noHandler, registerBaseConsumer } from './dispatch-table.js'
 import { pumpChannel } from './layer-pump.js'
+import { validateThenHandle } from './message-validation.js'
 import type { ChannelPump } from './layer-pump.js'
-import { SerialDispatcher } from './serial-dispatcher.js'
+import { DISPATCH, SerialDispatcher } from './serial-dispatcher.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
 
 /** A constructor of consumers, as `asApp()` receives it through `this`. */
-export type ConsumerClass<C extends Consumer = Consumer> = new () => C
+export type ConsumerClass<C extends object = Consumer> = new () => C
 
 /**
- * What `asApp(options)` may set on each new instance: its data properties
- * (methods are left out; override them in a subclass instead).
+ * What `asApp(options)` may set on each new instance: its writable data
+ * properties (methods and read-only properties such as `channelName` are
+ * left out; override methods in a subclass instead).
  */
 export type ConsumerInit<C> = {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [K in keyof C as C[K] extends (...args: any[]) => unknown ? never : K]?: C[K]
+  [K in keyof C as K extends string ? (C[K] extends AnyFunction ? never : Writable<C, K>) : never]?: C[K]
 }
 
-// Methods of the base class itself can never be reached through a message type:
-// a layer message of type `dispatch` would otherwise recurse forever.
-const RESERVED_HANDLERS = new Set(['constructor', 'dispatch', 'baseSend'])
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown
+
+/** `K` when the property `K` of `C` is writable, otherwise `never`. */
+type Writable<C, K extends keyof C> =
+  (<T>() => T extends { [P in K]: C[K] } ? 1 : 2) extends <T>() => T extends { -readonly [P in K]: C[K] }
+    ? 1
+    : 2
+    ? K
+    : never
+
+const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 /**
  * The base consumer. Subclass it and add one method per message type you
@@ -42,14 +64,23 @@ const RESERVED_HANDLERS = new Set(['constructor', 'dispatch', 'baseSend'])
  * gets its own channel (`this.channelName`) and receives what is sent to it
  * there, in the same loop as the client's events.
  *
+ * `T` declares, for the compiler, the layer messages the consumer handles and
+ * the kwargs its route captures (see `ConsumerTypes`); leave it out for an
+ * untyped consumer.
+ *
  * Channels' `AsyncConsumer.send(message)` is `baseSend(message)` here, because
  * the WebSocket and HTTP consumers give `send` a shape of their own.
  *
  * @example
  * ```ts
- * class Thumbnailer extends Consumer {
- *   async thumbnailCreate(message: LayerMessage) {
- *     await makeThumbnail(message.id as string)
+ * interface ThumbnailMessages {
+ *   'thumbnail.create': { id: string }
+ * }
+ * declare function makeThumbnail(id: string): Promise<void>
+ *
+ * class Thumbnailer extends Consumer<{ messages: ThumbnailMessages }> {
+ *   async thumbnailCreate(message: MessageOf<ThumbnailMessages, 'thumbnail.create'>) {
+ *     await makeThumbnail(message.id)
  *   }
  * }
  * const application = ProtocolTypeRouter({
@@ -57,7 +88,31 @@ const RESERVED_HANDLERS = new Set(['constructor', 'dispatch', 'baseSend'])
  * })
  * ```
  */
-export class Consumer {
+export class Consumer<T extends ConsumerTypes = ConsumerTypes> {
+  /**
+   * Schemas (zod, valibot, arktype or any Standard Schema) that messages of
+   * some types must pass before their handler runs, by message type. A
+   * message that fails goes to `invalidMessage()` instead. Read once per
+   * type, when its first message arrives. Consumers without schemas pay
+   * nothing for the feature. @default undefined
+   *
+   * @example
+   * ```ts
+   * import { z } from 'zod'
+   *
+   * const chatSchemas = { 'chat.message': z.object({ text: z.string().max(2000) }) }
+   * class Room extends WebsocketConsumer<{ messages: MessagesOfSchemas<typeof chatSchemas> }> {
+   *   static override messageSchemas = chatSchemas
+   *   async chatMessage(message: MessageOf<MessagesOfSchemas<typeof chatSchemas>, 'chat.message'>) {
+   *     await this.send({ text: message.text })
+   *   }
+   * }
+   * ```
+   */
+  static messageSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined = undefined
+
+  /** For the compiler only: what `T` declares. */
+  declare readonly [consumerTypes]?: T
   /** The alias of the channel layer to use, as given to `configureChannelLayers`. @default 'default' */
   channelLayerAlias = 'default'
   /** The connection's scope, set before the first handler runs. */
@@ -66,6 +121,8 @@ export class Consumer {
   #layer: ChannelLayer | null = null
   #channelName: string | undefined
   #pump: ChannelPump | undefined
+  // Where the message being dispatched came from: the channel layer, or the server.
+  #fromLayer = false
 
   /**
    * An `Application` that runs a fresh instance of this consumer for every
@@ -77,12 +134,17 @@ export class Consumer {
    * URLRouter([path('ws/echo/', EchoConsumer.asApp({ channelLayerAlias: 'chat' }))])
    * ```
    */
-  static asApp<C extends Consumer>(this: ConsumerClass<C>, options?: ConsumerInit<C>): Application {
+  static asApp<K extends ConsumerClass<object>>(
+    this: K & HandlersCheck<InstanceType<K>> & SchemasCheck<K>,
+    options?: ConsumerInit<InstanceType<K>>,
+  ): ConsumerApplication<RequiredKwargs<InstanceType<K>>> {
     // Not `async`: an async wrapper would stay suspended, with its own
     // promise and reactions, for the whole life of every connection.
-    const app: Application = (scope, receive, send) => {
+    const app: ConsumerApplication<RequiredKwargs<InstanceType<K>>> = (scope, receive, send) => {
       try {
-        const consumer = new this()
+        // Only consumer classes inherit `asApp()`; `C` is kept loose so that a
+        // consumer with a message map of its own type-checks here.
+        const consumer = new this() as unknown as Consumer
         if (options !== undefined) Object.assign(consumer, options)
         return consumer.#run(scope, receive, send)
       } catch (error) {
@@ -98,9 +160,17 @@ export class Consumer {
    * The channel layer this consumer talks through.
    * @throws ImproperlyConfigured when no layer is configured under `channelLayerAlias`.
    */
-  get channelLayer(): ChannelLayer {
+  get channelLayer(): ChannelLayer<MessageOf<MessagesOf<T>>> {
     if (this.#layer === null) throw this.#noLayer('channelLayer')
     return this.#layer
+  }
+
+  /**
+   * The kwargs the route captured (`scope.urlRoute.kwargs`), typed by `T`'s
+   * `kwargs`: `this.kwargs.room` for `path('rooms/<slug:room>/', …)`.
+   */
+  get kwargs(): KwargsOf<T> {
+    return (this.scope.urlRoute?.kwargs ?? NO_KWARGS) as KwargsOf<T>
   }
 
   /** Whether a channel layer is configured under `channelLayerAlias`. */
@@ -134,6 +204,9 @@ export class Consumer {
 
   /**
    * Calls the handler for `message.type` (`chat.message` → `chatMessage`).
+   * A message from the channel layer reaches only handler methods, never
+   * the base classes' own (`accept`, `send`, `close` …); the server's events
+   * (`websocket.receive` …) reach their handlers only from the server.
    * Override to intercept every message; call `super.dispatch` to keep the
    * routing.
    */
@@ -142,14 +215,14 @@ export class Consumer {
     // saves a promise and a microtask hop on every message. Failures still
     // come back as a rejected promise, never as a synchronous throw.
     try {
-      const name = handlerName(message.type)
-      const handler: unknown = RESERVED_HANDLERS.has(name) ? undefined : Reflect.get(this, name)
-      if (typeof handler !== 'function') {
-        throw new NoHandler(
-          `${this.constructor.name} has no handler for message type '${message.type}'; ` +
-            `define an async method '${name}(message)' on it.`,
-          name,
-        )
+      const entry = handlerEntry(Object.getPrototypeOf(this) as object, message.type)
+      const handler: unknown =
+        entry.refusal === undefined && !(entry.serverOnly && this.#fromLayer)
+          ? Reflect.get(this, entry.name)
+          : undefined
+      if (typeof handler !== 'function') throw noHandler(this, message.type, entry, this.#fromLayer)
+      if (entry.schema !== undefined) {
+        return validateThenHandle(this, handler as (message: Message) => Promise<void>, message, entry.schema)
       }
       const result = (handler as (message: Message) => Promise<void> | void).call(this, message)
       // A handler written without `async` may return nothing: callers still get a promise.
@@ -167,6 +240,30 @@ export class Consumer {
    */
   async layerReconnected(_message: LayerMessage): Promise<void> {}
 
+  /**
+   * Called instead of the handler with a message that failed its
+   * `messageSchemas` entry. The default drops it and emits the warning
+   * `CHANNELS_WRN_050` naming the consumer, the type and the issues: a bad
+   * message from another process never ends this connection. Override it to
+   * log elsewhere, or throw to end the consumer.
+   */
+  async invalidMessage(error: InvalidLayerMessage): Promise<void> {
+    warn('CHANNELS_WRN_050', error.message)
+  }
+
+  /**
+   * How the dispatcher hands over a message, saying where it came from.
+   * Messages are handled one at a time, so `#fromLayer` describes the
+   * message `dispatch()` is handling, even in an override that awaits
+   * before calling `super.dispatch()`.
+   *
+   * @internal
+   */
+  [DISPATCH](message: Message, fromLayer: boolean): Promise<void> {
+    this.#fromLayer = fromLayer
+    return this.dispatch(message)
+  }
+
   /** Runs this instance for one connection until a handler throws `StopConsumer`. */
   #run(scope: Scope, receive: Receive, send: Send): Promise<void> {
     this.scope = scope
@@ -174,7 +271,7 @@ export class Consumer {
     const dispatcher = new SerialDispatcher(this)
     this.#layer = getChannelLayer(this.channelLayerAlias) ?? null
     if (this.#layer === null) {
-      new ClientPump(receive, dispatcher).start()
+      new ClientPump(receive, dispatcher, scope.type === 'channel').start()
       return dispatcher.finished
     }
     const layer = this.#layer
@@ -185,7 +282,7 @@ export class Consumer {
         this.#channelName = channel
         dispatcher.whenFinished(Consumer.#leaverOf(this))
         this.#pump = pumpChannel(layer, channel, dispatcher)
-        new ClientPump(receive, dispatcher).start()
+        new ClientPump(receive, dispatcher, scope.type === 'channel').start()
       },
       (error: unknown) => dispatcher.fail(error),
     )
@@ -222,3 +319,5 @@ export class Consumer {
     )
   }
 }
+
+registerBaseConsumer(Consumer, { layerHandlers: ['layerReconnected'] })

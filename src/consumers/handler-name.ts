@@ -48,6 +48,32 @@ export function handlerName(type: unknown): string {
   return name
 }
 
+/**
+ * `handlerName()` at the type level: `HandlerName<'chat.message'>` is
+ * `'chatMessage'`. A type starting with `_` or `.`, which `handlerName()`
+ * refuses, gives `never`.
+ *
+ * @example
+ * ```ts
+ * const name: HandlerName<'user.joined_room'> = 'userJoinedRoom'
+ * ```
+ */
+export type HandlerName<T extends string> = T extends `${'_' | '.'}${string}`
+  ? never
+  : CamelCase<T, '', false>
+
+// Tail-recursive, one character at a time, so a type of any realistic length
+// stays well inside the compiler's recursion limit.
+type CamelCase<
+  S extends string,
+  Done extends string,
+  Upper extends boolean,
+> = S extends `${infer C}${infer Rest}`
+  ? C extends '.' | '_'
+    ? CamelCase<Rest, Done, true>
+    : CamelCase<Rest, `${Done}${Upper extends true ? Uppercase<C> : C}`, false>
+  : Done
+
 function describe(value: unknown): string {
   if (value === undefined) return 'no type at all'
   if (typeof value === 'string') return 'an empty string'

@@ -7,12 +7,20 @@
  */
 
 import { ImproperlyConfigured, InvalidEvent, StopConsumer } from '../errors.js'
-import type { Headers, HttpDisconnectEvent, HttpRequestEvent, HttpScope, Message } from '../types.js'
+import type { HeaderPairs, HttpDisconnectEvent, HttpRequestEvent, HttpScope, Message } from '../types.js'
 import { stackless } from '../util/stackless.js'
 import { Consumer } from './consumer.js'
+import type { ConsumerTypes } from './consumer-types.js'
+import { registerBaseConsumer } from './dispatch-table.js'
 
-/** Response headers as pairs or as an object. */
-export type HeadersInit = Headers | Record<string, string>
+/** Response headers as pairs or as an object (names are lower-cased). */
+export type ResponseHeaders = HeaderPairs | Readonly<Record<string, string>>
+
+/**
+ * The old name of `ResponseHeaders`.
+ * @deprecated Use `ResponseHeaders`: this name shadows the Fetch API's global `HeadersInit` where it is imported.
+ */
+export type HeadersInit = Array<[string, string]> | Record<string, string>
 
 /** A response body chunk; strings are sent as UTF-8. */
 export type BodyChunk = string | Uint8Array
@@ -50,7 +58,7 @@ const EMPTY = new Uint8Array(0)
  * }
  * ```
  */
-export class HttpConsumer extends Consumer {
+export class HttpConsumer<T extends ConsumerTypes = ConsumerTypes> extends Consumer<T> {
   /** Groups every request joins when it starts and leaves when it ends. @default [] */
   static groups: readonly string[] = []
   declare scope: HttpScope
@@ -96,14 +104,14 @@ export class HttpConsumer extends Consumer {
   async sendResponse(
     status: number,
     body: BodyChunk,
-    options: { headers?: HeadersInit } = {},
+    options: { headers?: ResponseHeaders } = {},
   ): Promise<void> {
     await this.sendHeaders({ status, ...(options.headers !== undefined ? { headers: options.headers } : {}) })
     await this.sendBody(body)
   }
 
   /** Starts the response with a status (default 200) and headers. */
-  async sendHeaders(options: { status?: number; headers?: HeadersInit } = {}): Promise<void> {
+  async sendHeaders(options: { status?: number; headers?: ResponseHeaders } = {}): Promise<void> {
     if (this.#responseStarted) {
       throw new InvalidEvent(`${this.constructor.name} already started its response; send the body next.`)
     }
@@ -169,10 +177,17 @@ export class HttpConsumer extends Consumer {
   }
 }
 
-function toHeaderPairs(headers: HeadersInit | undefined): Headers {
+registerBaseConsumer(HttpConsumer, { serverEvents: ['httpRequest', 'httpDisconnect'] })
+
+function toHeaderPairs(headers: ResponseHeaders | undefined): HeaderPairs {
   if (headers === undefined) return []
-  if (Array.isArray(headers)) return headers
+  if (isPairs(headers)) return headers
   return Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])
+}
+
+// `Array.isArray` does not narrow a read-only array out of a union.
+function isPairs(headers: ResponseHeaders): headers is HeaderPairs {
+  return Array.isArray(headers)
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -5,21 +5,37 @@
  */
 
 import type { InvalidFrame } from '../errors.js'
-import { InvalidJson, JsonTooDeep, UnsupportedFrame } from '../errors.js'
+import { InvalidContent, InvalidJson, JsonTooDeep, UnsupportedFrame } from '../errors.js'
+import type { ChannelLayer } from '../layers/channel-layer.js'
 import { rejectWith } from '../util/reject-with.js'
 import { nestsDeeper } from './json-depth.js'
 import type { ReceivedData, WebsocketSendOptions } from './websocket-consumer.js'
 import { WebsocketConsumer } from './websocket-consumer.js'
+import type { ConsumerTypes } from './consumer-types.js'
+import { registerBaseConsumer } from './dispatch-table.js'
+import { describeIssues } from './standard-schema.js'
+import type { StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js'
+
+const CLOSE_REASONS = new Map<string, string>([
+  [UnsupportedFrame.code, 'Binary frames are not supported'],
+  [InvalidJson.code, 'Invalid JSON'],
+  [InvalidContent.code, 'Invalid message'],
+  [JsonTooDeep.code, 'JSON nested too deeply'],
+])
 
 /**
  * A WebSocket consumer whose frames are JSON. Override `receiveJson()` for
- * decoded messages and call `sendJson()` to answer; `In` and `Out` type them.
+ * decoded messages and call `sendJson()` to answer; `In` and `Out` type them,
+ * and `T` declares the layer messages and route kwargs (`ConsumerTypes`).
  * A binary frame or a text frame that is not JSON reaches `invalidFrame()`,
  * whose default closes the connection with 1003 or 1007 and a reason; override
  * it to answer with an error message instead.
  *
- * `decodeJson` does not validate the shape of what it parses: `In` is a
- * promise your code keeps, so check untrusted fields before you use them.
+ * Without a `frameSchema`, `In` is a promise your code keeps: `decodeJson`
+ * does not check the shape of what it parses. With one (zod, valibot,
+ * arktype, any Standard Schema), every decoded frame is validated first,
+ * and one that fails reaches `invalidFrame()` as `InvalidContent`, never
+ * `receiveJson()`.
  *
  * @example
  * ```ts
@@ -34,7 +50,11 @@ import { WebsocketConsumer } from './websocket-consumer.js'
  * }
  * ```
  */
-export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends WebsocketConsumer {
+export class JsonWebsocketConsumer<
+  In = unknown,
+  Out = unknown,
+  T extends ConsumerTypes = ConsumerTypes,
+> extends WebsocketConsumer<T> {
   /**
    * How deep arrays and objects may nest in a frame; a deeper one reaches
    * `invalidFrame()` as `JsonTooDeep` (close 1009 by default) and never
@@ -45,7 +65,31 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
    */
   maxJsonDepth = 128
 
-  /** Decodes text frames and hands them to `receiveJson()`. */
+  /**
+   * A schema every decoded frame must pass before `receiveJson()` gets it
+   * (with the schema's output: defaults and transforms applied). A frame
+   * that fails goes to `invalidFrame()` as `InvalidContent`, whose default
+   * closes with 1007; override `invalidFrame()` to answer with
+   * `error.issues` instead. Its output type must fit `In`, which `asApp()`
+   * checks. Consumers without one pay nothing for the feature.
+   * @default undefined
+   *
+   * @example
+   * ```ts
+   * import { z } from 'zod'
+   *
+   * const Frame = z.object({ action: z.literal('message'), text: z.string().min(1).max(2000) })
+   * class Chat extends JsonWebsocketConsumer<z.infer<typeof Frame>> {
+   *   static override frameSchema = Frame
+   *   override async receiveJson(content: z.infer<typeof Frame>) {
+   *     await this.sendJson({ echo: content.text })
+   *   }
+   * }
+   * ```
+   */
+  static frameSchema: StandardSchemaV1 | undefined = undefined
+
+  /** Decodes text frames, validates them against `frameSchema` if any, and hands them to `receiveJson()`. */
   override async receive(data: ReceivedData): Promise<void> {
     if (data.text === undefined) {
       await this.invalidFrame(
@@ -75,7 +119,23 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
       )
       return
     }
-    await this.receiveJson(content)
+    const schema = (this.constructor as typeof JsonWebsocketConsumer).frameSchema
+    if (schema === undefined) return this.receiveJson(content)
+    let result = schema['~standard'].validate(content) as
+      StandardSchemaResult<In> | Promise<StandardSchemaResult<In>>
+    if (result instanceof Promise) result = await result
+    if (result.issues !== undefined) {
+      const issues = describeIssues(result.issues)
+      await this.invalidFrame(
+        new InvalidContent(
+          `${this.constructor.name} received content that does not match its frameSchema: ` +
+            issues.map((issue) => `${issue.path || '(the content)'}: ${issue.message}`).join('; '),
+          issues,
+        ),
+      )
+      return
+    }
+    await this.receiveJson(result.value)
   }
 
   /** Called with each decoded message. The default ignores it. */
@@ -102,8 +162,8 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
    * broadcast to a large room costs.
    *
    * @example
-   * ```ts
-   * override async receiveJson(content: In) {
+   * ```ts member=JsonWebsocketConsumer
+   * override async receiveJson(content: unknown) {
    *   await this.groupSendJson('room.lobby', { action: 'message', data: content })
    * }
    * ```
@@ -115,23 +175,20 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
     } catch (error) {
       return rejectWith(error)
     }
-    return this.channelLayer.groupSend(group, { type: 'websocket.frame', text })
+    // The frame message is the base class's own, outside any message map.
+    const layer: ChannelLayer = this.channelLayer
+    return layer.groupSend(group, { type: 'websocket.frame', text })
   }
 
   /**
-   * Called with a frame that could not be decoded. The default closes with
-   * the error's `closeCode` (1003 binary, 1007 invalid JSON) and a short
-   * reason; the error's details never reach the client.
+   * Called with a frame that could not be decoded, or whose content failed
+   * `frameSchema`. The default closes with the error's `closeCode` (1003
+   * binary, 1007 invalid JSON or content) and a short reason; the error's
+   * details never reach the client. Override it to answer instead, for
+   * example with `error.issues` for `InvalidContent`.
    */
   async invalidFrame(error: InvalidFrame): Promise<void> {
-    await this.close(
-      error.closeCode,
-      error instanceof UnsupportedFrame
-        ? 'Binary frames are not supported'
-        : error instanceof JsonTooDeep
-          ? 'JSON nested too deeply'
-          : 'Invalid JSON',
-    )
+    await this.close(error.closeCode, CLOSE_REASONS.get(error.code) ?? 'Invalid frame')
   }
 
   /**
@@ -148,3 +205,5 @@ export class JsonWebsocketConsumer<In = unknown, Out = unknown> extends Websocke
     return JSON.stringify(content)
   }
 }
+
+registerBaseConsumer(JsonWebsocketConsumer, {})

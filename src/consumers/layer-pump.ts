@@ -83,7 +83,7 @@ class LayerListener implements ChannelListener, ChannelPump {
       this.#stopped = true
       return false
     }
-    const ready = dispatcher.deliver(message)
+    const ready = dispatcher.deliver(message, true)
     if (ready === RESOLVED) return true
     void ready.then(() => this.start())
     return false
@@ -106,6 +106,6 @@ async function receiveLoop(
       return
     }
     if (dispatcher.stopped) return
-    await dispatcher.deliver(message)
+    await dispatcher.deliver(message, true)
   }
 }

@@ -11,9 +11,18 @@ import { StopConsumer } from '../errors.js'
 import type { Message } from '../types.js'
 import { RESOLVED } from '../util/resolved.js'
 
+/**
+ * The key of the method a dispatch target takes messages by: a symbol, so
+ * that no message type can name it.
+ *
+ * @internal
+ */
+export const DISPATCH: unique symbol = Symbol('tschannels.dispatch')
+
 /** What handles the messages: the consumer. @internal */
 export interface DispatchTarget {
-  dispatch(message: Message): Promise<void>
+  /** Handles `message`; `fromLayer` says it came from the channel layer rather than the server. */
+  [DISPATCH](message: Message, fromLayer: boolean): Promise<void>
 }
 
 interface Deferred {
@@ -39,6 +48,8 @@ export class SerialDispatcher {
   readonly finished: Promise<void>
   #target: DispatchTarget
   #backlog: Message[] = NO_MESSAGES
+  // Where each backlog message came from, in step with `#backlog`.
+  #backlogFromLayer: boolean[] = NO_SOURCES
   #busy = false
   #stopped = false
   #idle: Deferred | undefined
@@ -62,18 +73,23 @@ export class SerialDispatcher {
   /**
    * Handles `message` now, or queues it behind the one being handled. The
    * promise settles when this source may deliver its next message.
+   * `fromLayer` says the message came from the channel layer.
    */
-  deliver(message: Message): Promise<void> {
+  deliver(message: Message, fromLayer = false): Promise<void> {
     if (this.#stopped) return RESOLVED
     if (this.#busy) {
-      if (this.#backlog === NO_MESSAGES) this.#backlog = []
+      if (this.#backlog === NO_MESSAGES) {
+        this.#backlog = []
+        this.#backlogFromLayer = []
+      }
       this.#backlog.push(message)
+      this.#backlogFromLayer.push(fromLayer)
       return this.#whenIdle()
     }
     this.#busy = true
     let handled: Promise<void>
     try {
-      handled = this.#target.dispatch(message)
+      handled = this.#target[DISPATCH](message, fromLayer)
     } catch (error) {
       this.#onFailed(error)
       return RESOLVED
@@ -117,10 +133,14 @@ export class SerialDispatcher {
   async #drain(): Promise<void> {
     try {
       while (this.#backlog.length > 0 && !this.#stopped) {
-        await this.#target.dispatch(this.#backlog.shift() as Message)
+        await this.#target[DISPATCH](
+          this.#backlog.shift() as Message,
+          this.#backlogFromLayer.shift() as boolean,
+        )
       }
       // An emptied array keeps its grown storage; the connection may be idle for hours.
       this.#backlog = NO_MESSAGES
+      this.#backlogFromLayer = NO_SOURCES
     } catch (error) {
       this.#finish(error)
     } finally {
@@ -148,6 +168,7 @@ export class SerialDispatcher {
     if (this.#stopped) return
     this.#stopped = true
     this.#backlog = NO_MESSAGES
+    this.#backlogFromLayer = NO_SOURCES
     const cleanUp = this.#cleanUp
     this.#cleanUp = undefined
     if (cleanUp === undefined) return this.#settle(error)
@@ -172,3 +193,4 @@ export class SerialDispatcher {
 
 /** The empty backlog, shared: nothing is ever pushed to it. */
 const NO_MESSAGES: Message[] = []
+const NO_SOURCES: boolean[] = []

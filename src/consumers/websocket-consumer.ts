@@ -13,7 +13,7 @@ import {
   StopConsumer,
 } from '../errors.js'
 import type {
-  Headers,
+  HeaderPairs,
   LayerMessage,
   WebsocketConnectEvent,
   WebsocketDisconnectEvent,
@@ -23,6 +23,8 @@ import type {
 import { RESOLVED } from '../util/resolved.js'
 import { stackless } from '../util/stackless.js'
 import { Consumer } from './consumer.js'
+import type { ConsumerTypes } from './consumer-types.js'
+import { registerBaseConsumer } from './dispatch-table.js'
 
 /** One WebSocket frame: text or binary, never both. */
 export type WebsocketData = { text: string; bytes?: undefined } | { bytes: Uint8Array; text?: undefined }
@@ -62,7 +64,7 @@ export interface WebsocketSendOptions {
  * }
  * ```
  */
-export class WebsocketConsumer extends Consumer {
+export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends Consumer<T> {
   /** Groups every connection joins on connect and leaves on disconnect. @default [] */
   static groups: readonly string[] = []
   declare scope: WebsocketScope
@@ -97,7 +99,7 @@ export class WebsocketConsumer extends Consumer {
    * Accepts the connection, optionally choosing one of the subprotocols the
    * client offered and adding headers to the handshake response.
    */
-  async accept(subprotocol?: string | null, headers?: Headers): Promise<void> {
+  async accept(subprotocol?: string | null, headers?: HeaderPairs): Promise<void> {
     await this.baseSend({
       type: 'websocket.accept',
       subprotocol: subprotocol ?? null,
@@ -182,3 +184,8 @@ export class WebsocketConsumer extends Consumer {
     return (this.constructor as typeof WebsocketConsumer).groups
   }
 }
+
+registerBaseConsumer(WebsocketConsumer, {
+  serverEvents: ['websocketConnect', 'websocketReceive', 'websocketDisconnect'],
+  layerHandlers: ['websocketFrame'],
+})

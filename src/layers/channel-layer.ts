@@ -37,6 +37,12 @@ export interface ReceiveOptions {
 /**
  * A channel layer: how consumers, processes and workers talk to each other.
  *
+ * `Out` types what `send()` and `groupSend()` accept. A typed consumer's
+ * `this.channelLayer` is `ChannelLayer<MessageOf<ItsMessages>>`, so an
+ * unknown `type` or a wrong field is a compile error; untyped, a layer takes
+ * any `LayerMessage`, and either view may be assigned to the other. What
+ * `receive()` returns stays a `LayerMessage`: it may come from any process.
+ *
  * @example
  * ```ts
  * const layer = getChannelLayer()!
@@ -46,7 +52,7 @@ export interface ReceiveOptions {
  * console.log(await layer.receive(name)) // { type: 'chat.message', text: 'hi' }
  * ```
  */
-export interface ChannelLayer {
+export interface ChannelLayer<Out extends { type: string } = LayerMessage> {
   /** Optional features this layer has, as Channels names them (`groups`, `flush`). */
   readonly extensions: readonly string[]
   /**
@@ -55,7 +61,7 @@ export interface ChannelLayer {
    * object itself, other layers a decoded copy. Values should be JSON-like or
    * `Uint8Array` so that every layer can carry them.
    */
-  send(channel: string, message: LayerMessage): Promise<void>
+  send(channel: string, message: Out): Promise<void>
   /**
    * Waits for the next message on `channel`, oldest first. Rejects with
    * `ReceiveCancelled` when `options.signal` aborts, the channel is discarded
@@ -70,7 +76,7 @@ export interface ChannelLayer {
   /** Removes `channel` from `group`; a no-op when it is not a member. */
   groupDiscard(group: string, channel: string): Promise<void>
   /** Sends `message` to every member of `group`; members at capacity are skipped. */
-  groupSend(group: string, message: LayerMessage): Promise<void>
+  groupSend(group: string, message: Out): Promise<void>
   /**
    * Disposes of a channel whose consumer has ended: drops its queued
    * messages, cancels pending receives and removes it from every group this

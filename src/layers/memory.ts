@@ -49,7 +49,7 @@ export type InMemoryChannelLayerOptions = ChannelLayerOptions
  * await layer.close()
  * ```
  */
-export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
+export class InMemoryChannelLayer implements ChannelLayer {
   /** Channels' extension names: this layer supports groups and flush. */
   readonly extensions = EXTENSIONS
   readonly #expiryMs: number
@@ -204,8 +204,9 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
    *
    * @example
    * ```ts
-   * await communicator.disconnect()
-   * expect(layer.groupMembers('chat')).toEqual([])
+   * const layer = new InMemoryChannelLayer()
+   * await layer.groupAdd('chat', await layer.newChannel())
+   * expect(layer.groupMembers('chat')).toHaveLength(1)
    * ```
    */
   groupMembers(group: string): string[] {
@@ -293,3 +294,8 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     if (this.#channels.size === 0 && this.#groups.size === 0) this.#sweeper.stop()
   }
 }
+
+// The listener contract is internal: checked here rather than in `implements`,
+// which the published declarations would show without the interface.
+type ListensToChannels<L extends ListenableLayer> = L
+type _InMemoryListens = ListensToChannels<InMemoryChannelLayer>

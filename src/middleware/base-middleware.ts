@@ -20,16 +20,28 @@ import type { Application, Receive, Scope, Send } from '../types.js'
  * One instance serves every connection at once, so keep per-connection state
  * in the scope, never on `this`.
  *
+ * Declare the fields your middleware adds in `ScopeExtensions`; a field
+ * declared there replaces the built-in field of the same name, so your own
+ * `user` type does not clash with the `LazyUser` that `AuthMiddleware` sets.
+ *
  * @example
  * ```ts
+ * interface Account {
+ *   id: number
+ *   name: string
+ * }
+ * declare const accounts: Map<number, Account>
+ *
  * declare module 'tschannels' {
- *   interface ScopeExtensions { user?: User }
+ *   interface ScopeExtensions {
+ *     user?: Account
+ *   }
  * }
  *
  * // Insecure, like the Channels example it mirrors: the user id is taken from the query string.
  * class QueryAuthMiddleware extends BaseMiddleware {
  *   protected override async populateScope(scope: Scope): Promise<void> {
- *     if (scope.type !== 'channel') scope.user = await users.get(Number(scope.queryString))
+ *     if (scope.type !== 'channel') scope.user = accounts.get(Number(scope.queryString))
  *   }
  * }
  *

@@ -23,9 +23,9 @@ const SCOPE_TYPES: readonly ScopeType[] = ['http', 'websocket', 'channel']
  * @example
  * ```ts
  * export const application = ProtocolTypeRouter({
- *   http: URLRouter([path('api/rooms/', RoomsConsumer.asApp())]),
+ *   http: URLRouter([path('api/rooms/', RoomConsumer.asApp())]),
  *   websocket: AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocketRoutes))),
- *   channel: ChannelNameRouter({ thumbnails: ThumbnailWorker.asApp() }),
+ *   channel: ChannelNameRouter({ thumbnails: ThumbnailConsumer.asApp() }),
  * })
  * ```
  */

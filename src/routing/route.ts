@@ -8,9 +8,18 @@
 import type { Application } from '../types.js'
 import { assertApplication } from './assert-application.js'
 import { compilePathRoute } from './path-pattern.js'
-import type { CheckedRoute, PathKwargs } from './path-kwargs.js'
+import type { CheckedRoute, PathKwargs, RePathKwargs } from './path-kwargs.js'
 import type { PatternMatcher } from './pattern.js'
 import { compileRegexPattern } from './regex-pattern.js'
+import type { RouteTarget } from './route-target.js'
+
+/** No extra kwargs. */
+type NoKwargs = Record<never, never>
+
+/** What a route gives its application: the captured kwargs, overridden by the extra ones. */
+type Provided<Captured, Extra> = [keyof Extra] extends [never]
+  ? Captured
+  : { [K in keyof (Omit<Captured, keyof Extra> & Extra)]: (Omit<Captured, keyof Extra> & Extra)[K] }
 
 /**
  * One route of a `URLRouter`, as `path()` and `rePath()` return it. The
@@ -32,7 +41,11 @@ export interface Route {
  * `<converter:name>` parameters, matched against the path without its
  * leading `/`. Converters: `str` (the default; no `/`), `int` (becomes a
  * number), `slug`, `uuid` and `path` (may contain `/`). The captured values
- * land in `scope.urlRoute.kwargs`.
+ * land in `scope.urlRoute.kwargs`, which a consumer reads as `this.kwargs`.
+ *
+ * When the route is a string literal and `app` comes from the `asApp()` of
+ * a consumer that declares its `kwargs`, the compiler checks that the route
+ * (with the extra `kwargs`) provides each of them with its type.
  *
  * A route whose app is a `URLRouter` matches a prefix and hands the rest of
  * the path to that router; any other route must match the whole path.
@@ -50,10 +63,11 @@ export interface Route {
  * ])
  * ```
  */
-export function path<R extends string>(
+export function path<R extends string, E extends object = NoKwargs>(
   route: CheckedRoute<R>,
-  app: Application,
-  kwargs?: Readonly<Partial<PathKwargs<R>> & Record<string, unknown>>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a route known only at run time checks nothing
+  app: NoInfer<RouteTarget<string extends R ? any : Provided<PathKwargs<R>, E>>>,
+  kwargs?: E & Readonly<Partial<PathKwargs<R>>>,
 ): Route {
   assertApplication(app, `path('${route}', app)`)
   return { pattern: route, app, kwargs: { ...kwargs }, matcher: compilePathRoute(route) }
@@ -69,6 +83,10 @@ export function path<R extends string>(
  * strings. An endpoint pattern ending in `$` must match the whole path;
  * otherwise the pattern is searched for, so anchor it with `^`.
  *
+ * A pattern written as a string literal is read at compile time: a
+ * consumer's declared `kwargs` are checked against its named groups, as
+ * `path()` does. A `RegExp` pattern is not checked.
+ *
  * @param pattern - a `RegExp` (its `g` and `y` flags are dropped) or a pattern string
  * @param app - the application for matching connections
  * @param kwargs - extra kwargs for every match; they override captured ones of the same name
@@ -79,10 +97,11 @@ export function path<R extends string>(
  * URLRouter([rePath(/^ws\/chat\/(?<room>\w+)\/$/, ChatConsumer.asApp())])
  * ```
  */
-export function rePath(
-  pattern: RegExp | string,
-  app: Application,
-  kwargs?: Readonly<Record<string, unknown>>,
+export function rePath<P extends RegExp | string, E extends object = NoKwargs>(
+  pattern: P,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a RegExp cannot be read at compile time
+  app: NoInfer<RouteTarget<P extends string ? (string extends P ? any : Provided<RePathKwargs<P>, E>) : any>>,
+  kwargs?: E,
 ): Route {
   assertApplication(app, `rePath(${String(pattern)}, app)`)
   return { pattern: String(pattern), app, kwargs: { ...kwargs }, matcher: compileRegexPattern(pattern) }

@@ -66,7 +66,7 @@ const resolvers = new WeakMap<Application, Resolve>()
  *   websocket: AuthMiddlewareStack(
  *     URLRouter([
  *       path('ws/chat/<str:room>/', ChatConsumer.asApp()),
- *       path('ws/admin/', URLRouter([path('<int:id>/', AdminConsumer.asApp())])),
+ *       path('ws/rooms/', URLRouter([path('<int:id>/', RoomConsumer.asApp())])),
  *     ]),
  *   ),
  * })

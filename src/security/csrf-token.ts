@@ -21,8 +21,9 @@ export const CSRF_SESSION_KEY = '_csrf_secret'
  * all valid, so a compressed page never repeats one (BREACH).
  *
  * @example
- * ```ts
+ * ```ts body=HttpConsumer
  * // In the HTTP consumer that serves the page:
+ * const page = '<form><input type="hidden" name="csrf" value="{{csrf}}"></form>'
  * const token = getCsrfToken(this.scope)
  * await this.sendResponse(200, page.replace('{{csrf}}', token))
  * ```

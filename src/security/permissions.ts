@@ -45,6 +45,7 @@ export const denyAll: PermissionCheck = () => false
  *
  * @example
  * ```ts
+ * const staff = new Set(['ada'])
  * const rooms = groupPermissions([
  *   { pattern: 'lobby', allow: allowAny },
  *   { pattern: 'staff-*', allow: (user) => user.isAuthenticated && staff.has(user.username) },

@@ -133,7 +133,7 @@ function serverAddress(host: string, port: number): HostPort {
   if (address === undefined) {
     // Bounded for a server bound to many addresses (or a wildcard one reached through many).
     if (serverAddresses.size >= 64) serverAddresses.clear()
-    address = Object.freeze([shared(host), port]) as HostPort
+    address = Object.freeze<HostPort>([shared(host), port])
     serverAddresses.set(key, address)
   }
   return address

@@ -40,7 +40,6 @@ export interface ServerHandle {
  * @example
  * ```ts
  * import { serve } from 'tschannels/server'
- * import { application } from './asgi.js'
  *
  * const server = await serve(application, { port: 8000 })
  * console.log('listening on', server.address())

@@ -7,11 +7,11 @@
 import { parseCookie } from 'cookie'
 
 import { assertApplication } from '../routing/assert-application.js'
-import type { Application, Headers } from '../types.js'
+import type { Application, HeaderPairs } from '../types.js'
 import { neverThrowing } from '../util/reject-with.js'
 
 declare module '../types.js' {
-  interface ScopeExtensions {
+  interface BuiltinScopeFields {
     /** Request cookies by name, set by `CookieMiddleware` (HTTP and WebSocket scopes). */
     readonly cookies?: Readonly<Record<string, string>>
   }
@@ -48,7 +48,7 @@ const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(
  * The cookies of a request's headers, as `CookieMiddleware` parses them.
  * @internal
  */
-export function parseCookies(headers: Headers): Readonly<Record<string, string>> {
+export function parseCookies(headers: HeaderPairs): Readonly<Record<string, string>> {
   let cookies: Record<string, string> | null = null
   for (const [name, value] of headers) {
     if (name !== 'cookie') continue

@@ -33,7 +33,9 @@ export interface SessionHandoffCodeOptions {
  * session fixation.
  *
  * @example
- * ```ts
+ * ```ts body=JsonWebsocketConsumer
+ * const user = await authenticate(users, 'ada', 'correct horse battery staple')
+ * if (user === null) return
  * await login(this.scope, user)
  * const code = await createSessionHandoff(this.scope)
  * await this.sendJson({ type: 'logged-in', handoff: code })
@@ -66,6 +68,7 @@ export async function createSessionHandoff(
  *
  * @example
  * ```ts
+ * const store = new InMemorySessionStore()
  * URLRouter([path('session/handoff', OriginValidator(SessionHandoff({ store }), ['https://chat.example.com']))])
  * ```
  */

@@ -20,7 +20,7 @@ import type { ResolvedSessionOptions, SessionMiddlewareOptions } from './session
 export type { SessionMiddlewareOptions } from './session-options.js'
 
 declare module '../types.js' {
-  interface ScopeExtensions {
+  interface BuiltinScopeFields {
     /** The client's session, set by `SessionMiddleware` (HTTP and WebSocket scopes). */
     readonly session?: Session
   }

@@ -31,8 +31,8 @@ export interface CookieOptions {
  * Safe defaults: `Path=/`, `HttpOnly`, `SameSite=Lax`.
  *
  * @example
- * ```ts
- * await send(setCookie({ type: 'http.response.start', status: 200 }, 'theme', 'dark', { maxAge: 86400 }))
+ * ```ts body=HttpConsumer
+ * await this.baseSend(setCookie({ type: 'http.response.start', status: 200 }, 'theme', 'dark', { maxAge: 86400 }))
  * ```
  */
 export function setCookie(

@@ -8,7 +8,7 @@
 import { UnexpectedEvent } from '../errors.js'
 import type {
   Application,
-  Headers,
+  HeaderPairs,
   HostPort,
   Message,
   WebsocketHttpResponseStartEvent,
@@ -20,7 +20,7 @@ import { scopeFromPath } from './scope-from-path.js'
 /** Options of a `WebsocketCommunicator`. */
 export interface WebsocketCommunicatorOptions {
   /** Handshake headers, names in lower case (`[['origin', 'https://example.com']]`). @default [] */
-  headers?: Headers
+  headers?: HeaderPairs
   /** Subprotocols the client offers. @default [] */
   subprotocols?: string[]
   /** The client's address. @default ['127.0.0.1', 50000] */
@@ -36,13 +36,13 @@ export interface ConnectResult {
   /** The subprotocol it chose, if any. */
   subprotocol: string | null
   /** Headers it added to the handshake response. */
-  headers: Headers
+  headers: HeaderPairs
   /** When it refused with a close: the code (1000 when it gave none). */
   closeCode?: number
   /** When it refused with a close: the reason. */
   closeReason?: string
   /** When it refused with a denial response: its status and body. */
-  response?: { status: number; headers: Headers; body: Uint8Array }
+  response?: { status: number; headers: HeaderPairs; body: Uint8Array }
 }
 
 /**
@@ -88,7 +88,7 @@ export class WebsocketCommunicator extends ApplicationCommunicator {
         return {
           connected: true,
           subprotocol: (answer.subprotocol as string | null | undefined) ?? null,
-          headers: (answer.headers as Headers | undefined) ?? [],
+          headers: (answer.headers as HeaderPairs | undefined) ?? [],
         }
       case 'websocket.close':
         return {
@@ -167,7 +167,7 @@ export class WebsocketCommunicator extends ApplicationCommunicator {
   async #readDenial(
     start: WebsocketHttpResponseStartEvent,
     timeout: number,
-  ): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  ): Promise<{ status: number; headers: HeaderPairs; body: Uint8Array }> {
     const chunks: Uint8Array[] = []
     for (;;) {
       const event = await this.receiveOutput(timeout)

@@ -19,6 +19,7 @@ const SURROGATE = /[\ud800-\udfff]/
  *
  * @example
  * ```ts
+ * const url = '/chat/lobby/?token=abc'
  * const rawPath = detached(url.slice(0, url.indexOf('?')))
  * ```
  * @internal

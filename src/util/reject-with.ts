@@ -24,9 +24,10 @@ export function rejectWith(reason: unknown): Promise<never> {
  *
  * @example
  * ```ts
- * return neverThrowing(function CookieMiddleware(scope, receive, send) {
- *   return inner({ ...scope, cookies: parseCookies(scope.headers) }, receive, send)
- * })
+ * const Tagging = (inner: Application): Application =>
+ *   neverThrowing(function Tagging(scope, receive, send) {
+ *     return inner({ ...scope, state: { tagged: true } }, receive, send)
+ *   })
  * ```
  * @internal
  */

@@ -13,6 +13,9 @@
  *
  * @example
  * ```ts
+ * import { Redis } from 'ioredis'
+ *
+ * const client = new Redis()
  * await settledWithin(client.quit(), 5_000)
  * client.disconnect()
  * ```

@@ -20,6 +20,8 @@ import { runWorker } from './run-worker.js'
  *
  * @example
  * ```ts
+ * import { Command } from 'commander'
+ *
  * const program = new Command('tschannels')
  * addWorkerCommand(program)
  * await program.parseAsync(process.argv)

@@ -4,7 +4,11 @@ import { Consumer } from '../../src/consumers/consumer.js'
 import { ImproperlyConfigured, NoHandler, StopConsumer } from '../../src/errors.js'
 import { InMemoryChannelLayer } from '../../src/layers/memory.js'
 import { configureChannelLayers, getChannelLayer, resetChannelLayers } from '../../src/layers/registry.js'
+import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
+import { path, rePath } from '../../src/routing/route.js'
+import { URLRouter } from '../../src/routing/url-router.js'
 import { ApplicationCommunicator } from '../../src/testing/application-communicator.js'
+import { WebsocketCommunicator } from '../../src/testing/websocket-communicator.js'
 import type { ChannelScope, LayerMessage } from '../../src/types.js'
 
 const channelScope: ChannelScope = { type: 'channel', channel: 'jobs' }
@@ -156,5 +160,38 @@ describe('Consumer', () => {
     const communicator = new ApplicationCommunicator(Once.asApp(), channelScope)
     await communicator.sendInput({ type: 'finish' })
     await expect(communicator.wait()).resolves.toBeUndefined()
+  })
+})
+
+describe('Consumer#kwargs', () => {
+  class Room extends WebsocketConsumer<{ kwargs: { org?: string; room: string; id?: number } }> {
+    override async connect() {
+      await this.accept()
+      await this.send({ text: JSON.stringify(this.kwargs) })
+    }
+  }
+
+  it.each([
+    [path('rooms/<slug:room>/', Room.asApp()), '/rooms/lobby/', { room: 'lobby' }],
+    [path('rooms/<slug:room>/<int:id>/', Room.asApp()), '/rooms/lobby/7/', { room: 'lobby', id: 7 }],
+    [path('lobby/', Room.asApp(), { room: 'lobby' }), '/lobby/', { room: 'lobby' }],
+    [rePath('^chat/(?P<room>\\w+)/$', Room.asApp()), '/chat/kitchen/', { room: 'kitchen' }],
+    [
+      path('org/<slug:org>/', URLRouter([path('rooms/<slug:room>/', Room.asApp())])),
+      '/org/acme/rooms/lab/',
+      { org: 'acme', room: 'lab' },
+    ],
+  ] as const)('gives the kwargs the route captured (%#)', async (route, url, kwargs) => {
+    const communicator = new WebsocketCommunicator(URLRouter([route]), url)
+    await communicator.connect()
+    expect(JSON.parse((await communicator.receiveFrom()) as string)).toEqual(kwargs)
+    await communicator.disconnect()
+  })
+
+  it('is empty without a router', async () => {
+    const communicator = new WebsocketCommunicator(Room.asApp(), '/')
+    await communicator.connect()
+    expect(await communicator.receiveFrom()).toBe('{}')
+    await communicator.disconnect()
   })
 })

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 
-import { SerialDispatcher } from '../../src/consumers/serial-dispatcher.js'
+import { DISPATCH, SerialDispatcher } from '../../src/consumers/serial-dispatcher.js'
 import { StopConsumer } from '../../src/errors.js'
 import type { Message } from '../../src/types.js'
 
 /** A target whose handler stops on `stop`, fails on `boom` and records the rest. */
 function recordingTarget(seen: string[]) {
   return {
-    dispatch(message: Message): Promise<void> {
+    [DISPATCH](message: Message): Promise<void> {
       if (message.type === 'stop') return Promise.reject(new StopConsumer())
       if (message.type === 'boom') return Promise.reject(new Error('boom'))
       seen.push(message.type)

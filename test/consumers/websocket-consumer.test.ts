@@ -182,7 +182,7 @@ describe('WebsocketConsumer', () => {
       const communicator = new WebsocketCommunicator(ChatConsumer.asApp(), '/')
       expect((await communicator.connect()).connected).toBe(true)
       expect(layer.groupMembers('chat')).toHaveLength(1)
-      await layer.groupSend('chat', { type: 'websocket.receive', text: 'hello' })
+      await layer.groupSend('chat', { type: 'websocket.frame', text: 'hello' })
       expect(await communicator.receiveFrom()).toBe('hello')
       await communicator.disconnect()
       expect(layer.groupMembers('chat')).toEqual([])

@@ -47,7 +47,7 @@ describe('fromNodeHandler', () => {
       async (message) => void sent.push(message),
     )
     expect(sent[0]).toMatchObject({ type: 'http.response.start', status: 201 })
-    const headers = (sent[0] as { headers: [string, string][] }).headers
+    const headers = (sent[0] as { headers: ReadonlyArray<readonly [string, string]> }).headers
     expect(headers).toContainEqual(['content-type', 'application/json; charset=utf-8'])
     expect(headers.some(([name]) => name === 'connection' || name === 'transfer-encoding')).toBe(false)
     const body = sent.slice(1).map((m) => Buffer.from((m as { body: Uint8Array }).body).toString())

@@ -51,12 +51,13 @@ describe('serve() WebSocket', () => {
     expect(Object.isFrozen(a.server)).toBe(true)
     expect(a.subprotocols).toBe(b.subprotocols)
     expect(a.subprotocols).toEqual([])
-    expect(() => a.subprotocols.push('chat')).toThrow(TypeError)
+    // Read-only in type too; the cast checks that it is frozen at run time.
+    expect(() => (a.subprotocols as string[]).push('chat')).toThrow(TypeError)
     const pair = (scope: WebsocketScope, name: string) => scope.headers.find(([n]) => n === name)!
     expect(pair(a, 'host')).toBe(pair(b, 'host'))
     expect(pair(a, 'sec-websocket-version')).toEqual(['sec-websocket-version', '13'])
     expect(() => {
-      pair(a, 'host')[1] = 'evil.example'
+      ;(pair(a, 'host') as [string, string])[1] = 'evil.example'
     }).toThrow(TypeError)
     expect(pair(b, 'host')[1]).toMatch(/^127\.0\.0\.1:\d+$/)
     expect(pair(a, 'sec-websocket-key')).not.toBe(pair(b, 'sec-websocket-key'))

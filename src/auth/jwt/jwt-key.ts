@@ -3,8 +3,9 @@
  * algorithm allow-list must fit the key, which is what stops `alg: none`
  * and HS/RS confusion.
  *
+ * Not an entry point: `JwtKey` is exported from `tschannels/jwt`.
+ *
  * @module
- * @internal
  */
 
 import { KeyObject } from 'node:crypto'
