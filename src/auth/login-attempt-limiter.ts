@@ -61,6 +61,7 @@ export interface LoginAttempt {
  *
  * @example
  * ```ts
+ * declare const username: string, password: string
  * const limiter = new LoginAttemptLimiter({ perUsername: 5, windowSeconds: 900 })
  * const attempt = await limiter.attempt(username, scope.client?.[0]) // throws TooManyLoginAttempts
  * const user = await authenticate(users, username, password)

@@ -154,6 +154,7 @@ export class DjangoSite {
    *
    * @example
    * ```ts
+   * declare const django: DjangoSite
    * ProtocolTypeRouter({ websocket: AllowedHostsOriginValidator(django.authMiddlewareStack(URLRouter(routes))) })
    * ```
    */

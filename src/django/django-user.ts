@@ -14,9 +14,12 @@ import type { User } from '../auth/user.js'
  * user none, everyone else the permissions given to them or their groups.
  *
  * @example
- * ```ts
- * const user = await this.scope.user
- * if (!user?.isAuthenticated || !isDjangoUser(user) || !user.hasPerm('chat.add_message')) return this.close(4403)
+ * ```ts member=WebsocketConsumer
+ * override async connect() {
+ *   const user = await this.scope.user
+ *   if (!user?.isAuthenticated || !isDjangoUser(user) || !user.hasPerm('chat.add_message')) return this.close(4403)
+ *   await this.accept()
+ * }
  * ```
  */
 export interface DjangoUser extends User {
@@ -62,8 +65,12 @@ export interface DjangoUserFields {
  * Whether `user` came from a Django store (and so has `hasPerm`, `groups` …).
  *
  * @example
- * ```ts
- * if (isDjangoUser(user) && user.isStaff) await this.groupAdd('staff')
+ * ```ts member=WebsocketConsumer
+ * override async connect() {
+ *   const user = await this.scope.user
+ *   if (isDjangoUser(user) && user.isStaff) await this.channelLayer.groupAdd('staff', this.channelName)
+ *   await this.accept()
+ * }
  * ```
  */
 export function isDjangoUser(user: unknown): user is DjangoUser {

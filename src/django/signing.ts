@@ -69,6 +69,7 @@ const DEFAULT_MAX_INFLATED = 16 * 1024 * 1024
  *
  * @example
  * ```ts
+ * declare const SECRET_KEY: string
  * const signer = new Signer({ key: SECRET_KEY, salt: 'unsubscribe' })
  * const token = signer.sign('ada@example.com')
  * signer.unsign(token) // 'ada@example.com'
@@ -158,6 +159,7 @@ export class Signer {
  *
  * @example
  * ```ts
+ * declare const SECRET_KEY: string
  * const signer = new TimestampSigner({ key: SECRET_KEY })
  * const value = signer.sign('hello')
  * signer.unsign(value, { maxAge: 3600 }) // 'hello', or SignatureExpired after an hour

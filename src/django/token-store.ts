@@ -31,6 +31,7 @@ const KEY = /^[0-9a-f]{40}$/
  *
  * @example
  * ```ts
+ * declare const database: DjangoDatabase
  * const application = TokenAuthMiddleware(URLRouter(routes), {
  *   tokens: new DjangoTokenStore({ database }),
  *   users: new DjangoUserStore({ database }),

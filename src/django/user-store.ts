@@ -100,6 +100,7 @@ const ID_PATTERNS = {
  *
  * @example
  * ```ts
+ * declare const database: DjangoDatabase
  * const users = new DjangoUserStore({ database })
  * const custom = new DjangoUserStore({ database, table: 'accounts_member', usernameField: 'email' })
  * ```

@@ -81,6 +81,7 @@ abstract class Bcrypt implements PasswordHasher {
  * @example
  * ```ts
  * import { BcryptSha256Hasher } from 'tschannels/django'
+ * declare const password: string
  * await new BcryptSha256Hasher().verify(password, 'bcrypt_sha256$$2b$12$…')
  * ```
  */
@@ -98,6 +99,7 @@ export class BcryptSha256Hasher extends Bcrypt {
  * @example
  * ```ts
  * import { BcryptHasher } from 'tschannels/django'
+ * declare const password: string
  * await new BcryptHasher().verify(password, 'bcrypt$$2b$12$…')
  * ```
  */

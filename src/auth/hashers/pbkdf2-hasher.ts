@@ -97,8 +97,9 @@ export class Pbkdf2Sha256Hasher extends Pbkdf2Hasher {
  *
  * @example
  * ```ts
+ * declare const password: string, passwordHash: string
  * const hashers = [new Pbkdf2Sha256Hasher(), new Pbkdf2Sha1Hasher()]
- * await verifyPassword(password, user.passwordHash, { hashers })
+ * await verifyPassword(password, passwordHash, { hashers })
  * ```
  */
 export class Pbkdf2Sha1Hasher extends Pbkdf2Hasher {
