@@ -1,14 +1,13 @@
 /**
  * The samples of docs/security.md's "Connection caps" and "Login attempts"
- * sections, run as written, and the examples in the doc comments of the
- * connection caps and the login limiter, compiled.
+ * sections, run as written (test/doc-samples.test.ts compiles every doc
+ * comment's example).
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { Pbkdf2Sha256Hasher } from '../../src/auth/hashers/pbkdf2-hasher.js'
@@ -62,80 +61,4 @@ describe('docs/security.md', () => {
       results.filter((result) => typeof result === 'object' && result !== null && 'wait' in result),
     ).toHaveLength(35)
   })
-})
-
-/** Source files whose `@example` blocks are compiled below. */
-const DOCUMENTED = [
-  'src/security/connection-cap-middleware.ts',
-  'src/security/connection-slots.ts',
-  'src/security/stores/redis-connection-slots.ts',
-  'src/auth/login-attempt-limiter.ts',
-]
-
-// What the examples take as given, as their prose does.
-const GIVEN = [
-  'AllowedHostsOriginValidator',
-  'AuthMiddlewareStack',
-  'ConnectionCapMiddleware',
-  'InMemoryConnectionSlots',
-  'LoginAttemptLimiter',
-  'ProtocolTypeRouter',
-  'URLRouter',
-  'authenticate',
-]
-const DECLARED = `
-import type { Application, Route, UserStore, WebsocketScope } from 'tschannels'
-declare const router: Application
-declare const routes: Route[]
-declare const users: UserStore
-declare const username: string
-declare const password: string
-declare const scope: WebsocketScope
-export {}
-`
-
-/** The prelude for `code`: the given names it does not import itself, and the declared values. */
-function prelude(code: string): string {
-  const imported = new Set(
-    [...code.matchAll(/import \{([^}]*)\}/g)].flatMap(([, names]) => names!.split(',').map((n) => n.trim())),
-  )
-  const given = GIVEN.filter((name) => !imported.has(name))
-  return `import { ${given.join(', ')} } from 'tschannels'\n${DECLARED}`
-}
-
-describe('doc comment examples', () => {
-  it('compile against the sources', () => {
-    const files = new Map<string, string>()
-    for (const source of DOCUMENTED) {
-      const text = readFileSync(new URL(source, ROOT), 'utf8')
-      const examples = [...text.matchAll(/@example\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)]
-      expect(examples.length, source).toBeGreaterThan(0)
-      examples.forEach(([, body], i) => {
-        const code = body!
-          .split('\n')
-          .map((line) => line.replace(/^\s*\* ?/, ''))
-          .join('\n')
-        files.set(join(dir, `example-${files.size}-${i}.mts`), `${prelude(code)}\n${code}\n`)
-      })
-    }
-    const config = ts.getParsedCommandLineOfConfigFile(
-      new URL('tsconfig.json', ROOT).pathname,
-      {},
-      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
-    )!
-    const host = ts.createCompilerHost(config.options)
-    const readFile = host.readFile.bind(host)
-    const fileExists = host.fileExists.bind(host)
-    host.readFile = (name) => files.get(name) ?? readFile(name)
-    host.fileExists = (name) => files.has(name) || fileExists(name)
-    const program = ts.createProgram([...files.keys()], { ...config.options, noEmit: true }, host)
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file !== undefined && files.has(d.file.fileName))
-      .map(
-        (d) =>
-          `${d.file!.fileName}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}\n${files.get(d.file!.fileName)}`,
-      )
-    expect(problems).toEqual([])
-  }, 60_000)
 })
