@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ChannelFull, LayerClosed, ReceiveCancelled } from '../errors.js'
+import { ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
 import { randomName } from '../util/random-pool.js'
 import { rejectWith } from '../util/reject-with.js'
@@ -15,15 +15,15 @@ import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channe
 import { LISTEN } from './channel-listener.js'
 import type { ChannelListener, ListenableLayer } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
+import { LAYER_EXTENSIONS, assertOpen, channelFull } from './layer-guards.js'
 import { requireMessage } from './layer-message.js'
 import { requireValidChannelName, requireValidGroupName } from './names.js'
 import { resolveLayerOptions } from './options.js'
-import { ChannelState, ReceiveWaiter } from './receive-waiter.js'
-import type { ChannelWaiter } from './receive-waiter.js'
+import { ChannelState } from './channel-state.js'
+import type { ChannelWaiter } from './channel-state.js'
+import { ReceiveWaiter } from './receive-waiter.js'
 import { SweepTimer } from './sweep-timer.js'
 import { WatchedWaiter, watchFor } from './watched-waiter.js'
-
-const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
 
 /** Options of `InMemoryChannelLayer`: the common layer options. */
 export type InMemoryChannelLayerOptions = ChannelLayerOptions
@@ -51,7 +51,7 @@ export type InMemoryChannelLayerOptions = ChannelLayerOptions
  */
 export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
   /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = EXTENSIONS
+  readonly extensions = LAYER_EXTENSIONS
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   readonly #capacity: number
@@ -84,11 +84,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     const now = performance.now()
     if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
     if (state.queue.length >= state.capacity) {
-      throw new ChannelFull(
-        `Channel '${channel}' is full: it already holds ${state.capacity} messages, its capacity. ` +
-          'The message was not queued; retry later, make its consumer keep up, or raise `capacity` ' +
-          '(or add a `channelCapacity` pattern for this channel).',
-      )
+      throw channelFull(channel, state.capacity)
     }
     state.queue.push(message, now + this.#expiryMs)
   }
@@ -243,12 +239,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
   }
 
   #assertOpen(method: string): void {
-    if (this.#closed) {
-      throw new LayerClosed(
-        `InMemoryChannelLayer.${method}() was called after close(). Create a new layer, ` +
-          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
-      )
-    }
+    assertOpen(this.#closed, 'InMemoryChannelLayer', method)
   }
 
   #createState(channel: string): ChannelState {

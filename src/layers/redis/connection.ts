@@ -1,7 +1,9 @@
 /**
- * Connections to one Redis shard: a command connection shared by every
- * call, blocking connections for the queue readers, and a subscriber
- * connection for pub/sub; plus the outage bookkeeping the layers rely on.
+ * Connections to one Redis shard: one command connection for every call
+ * and every publish (ioredis pipelines what is written while replies are
+ * on their way), blocking connections for the queue readers, and a
+ * subscriber connection for pub/sub; plus the outage bookkeeping the layers
+ * rely on.
  *
  * ioredis reconnects on its own; this module decides how often (exponential
  * backoff with jitter, capped at two seconds), when a shard counts as down
@@ -16,10 +18,8 @@ import { Redis, type RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
 import { settledWithin } from '../../util/settled-within.js'
-import { FastPublisher } from './fast-publisher.js'
 import type { ResolvedHost } from './options.js'
-import { publisherTarget } from './publisher-target.js'
-import { scriptCallsSettled } from './scripts.js'
+import { defineScripts, type ScriptedRedis } from './scripts.js'
 
 const BACKOFF_FIRST_MS = 50
 const BACKOFF_MAX_MS = 2_000
@@ -43,7 +43,7 @@ export class RedisShard {
   readonly index: number
   readonly label: string
   /** Every call but the blocking reads and subscriptions goes through this connection, pipelined by ioredis. */
-  readonly commands: Redis
+  readonly commands: ScriptedRedis
   readonly #host: ResolvedHost
   readonly #connectTimeoutMs: number
   readonly #listener: ShardListener
@@ -51,23 +51,17 @@ export class RedisShard {
   readonly #clients = new Set<Redis>()
   #subscriber: Redis | undefined
   #connecting: Promise<void> | undefined
-  /** The command socket while it is corked for this tick (see `batch()`). */
-  #corked: Redis['stream'] | undefined
-  /** Bound once: `batch()` schedules it at most once per tick. */
-  readonly #uncork = (): void => {
-    const stream = this.#corked
-    this.#corked = undefined
-    stream?.uncork()
+  /** Calls made through `track()` and not answered yet, and who waits for none to be left. */
+  #inFlight = 0
+  #idleWaiters: Array<() => void> = []
+  readonly #settled = (): void => {
+    if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake()
+    }
   }
   #everReady = false
   #downSince: number | undefined
   #closed = false
-  /** The publish-only connection (see `publisher()`), while one is open or opening. */
-  #publisher: FastPublisher | undefined
-  /** Publishers lost in a row, for the backoff before the next; and when that may open. */
-  #publisherFailures = 0
-  #publisherRetryAt = 0
-
   constructor(host: ResolvedHost, index: number, connectTimeoutMs: number, listener: ShardListener) {
     this.index = index
     this.label = host.label
@@ -75,12 +69,9 @@ export class RedisShard {
     this.#connectTimeoutMs = connectTimeoutMs
     this.#listener = listener
     // No offline queue: during an outage a call must fail at once, not pile up until Redis returns.
-    // No auto-pipelining either: `batch()` gathers a tick's commands into one socket write for less
-    // (ioredis's auto-pipelining builds a Pipeline per tick and waits for setImmediate to send it).
-    this.commands = this.#connect('commands', {
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-    })
+    this.commands = defineScripts(
+      this.#connect('commands', { enableOfflineQueue: false, autoResendUnfulfilledCommands: false }),
+    )
     this.commands.on('ready', () => this.#ready())
     this.commands.on('close', () => this.#lost('the connection closed'))
     this.commands.on('error', (error: Error) => this.#lost(error.message))
@@ -97,7 +88,7 @@ export class RedisShard {
    *
    * @throws LayerUnavailable when Redis cannot be reached.
    */
-  async ready(): Promise<Redis> {
+  async ready(): Promise<ScriptedRedis> {
     if (this.commands.status === 'ready') return this.commands
     if (this.#closed) throw new LayerUnavailable(`The connection to Redis at ${this.label} is closed.`)
     if (this.#everReady) throw this.unavailable()
@@ -120,52 +111,15 @@ export class RedisShard {
   }
 
   /**
-   * The command connection for a call made now, or `undefined` while it is
-   * not up (then `ready()` says why). Calls made in the same tick go out in
-   * one socket write: the first corks the socket and a `nextTick` uncorks it,
-   * which runs once the promise continuations of this tick have run too. With
-   * many consumers sending at once, a write per command would cost more CPU
-   * than everything else a send does.
+   * `call` (a script call on the command connection), counted until it is
+   * answered. A script call answered NOSCRIPT sends its source as a second
+   * command, so `close()` waits for these before it sends QUIT, which would
+   * cut that command off.
    */
-  batch(): Redis | undefined {
-    if (this.commands.status !== 'ready') return undefined
-    if (this.#corked === undefined) {
-      this.#corked = this.commands.stream
-      this.#corked.cork()
-      process.nextTick(this.#uncork)
-    }
-    return this.commands
-  }
-
-  /**
-   * The publish-only connection when it is ready, else `undefined` (use the
-   * command connection). While the command connection is up and none is
-   * open, this opens one in the background; a lost one is replaced after a
-   * backoff, and a shard that is not plain TCP without Sentinel, or whose
-   * Redis refused the handshake, never gets one.
-   */
-  publisher(): FastPublisher | undefined {
-    const current = this.#publisher
-    if (current !== undefined) return current.ready ? current : undefined
-    if (this.#closed || this.commands.status !== 'ready' || performance.now() < this.#publisherRetryAt)
-      return undefined
-    const target = publisherTarget(this.commands)
-    if (target === undefined) {
-      this.#publisherRetryAt = Infinity
-      return undefined
-    }
-    const opened: FastPublisher = new FastPublisher(target, {
-      ready: () => {
-        this.#publisherFailures = 0
-      },
-      closed: (_reason, refused) => {
-        if (this.#publisher === opened) this.#publisher = undefined
-        const wait = refused ? Infinity : backoff(++this.#publisherFailures)
-        this.#publisherRetryAt = performance.now() + wait
-      },
-    })
-    this.#publisher = opened
-    return undefined
+  track<T>(call: Promise<T>): Promise<T> {
+    this.#inFlight++
+    call.then(this.#settled, this.#settled)
+    return call
   }
 
   /** Resolves once the command connection is ready, or after `timeoutMs` in any case. */
@@ -216,23 +170,19 @@ export class RedisShard {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    const publisher = this.#publisher
-    const publisherEnded =
-      publisher && settledWithin(publisher.end(), this.#connectTimeoutMs).then(() => publisher.close())
     const clients = [...this.#clients]
     this.#clients.clear()
     this.#idleBlocking.length = 0
-    await Promise.all([
-      publisherEnded,
-      ...clients.map(async (client) => {
+    await Promise.all(
+      clients.map(async (client) => {
         // QUIT lets replies already on their way arrive; a connection that is not up has nothing to wait for.
         if (client.status === 'ready' && client === this.commands) {
-          await settledWithin(scriptCallsSettled(client), this.#connectTimeoutMs)
+          await settledWithin(this.#idle(), this.#connectTimeoutMs)
           await settledWithin(client.quit(), this.#connectTimeoutMs)
         }
         client.disconnect()
       }),
-    ])
+    )
   }
 
   #connect(role: string, overrides: RedisOptions): Redis {
@@ -250,6 +200,12 @@ export class RedisShard {
     return client
   }
 
+  /** Resolves once every call passed to `track()` so far has been answered. */
+  #idle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
+  }
+
   #ready(): void {
     this.#everReady = true
     if (this.#downSince === undefined || this.#closed) return
@@ -259,8 +215,6 @@ export class RedisShard {
   }
 
   #lost(reason: string): void {
-    // Redis went away or failed over: the next publisher connects to where ioredis reconnects.
-    this.#publisher?.close()
     if (this.#closed || this.#downSince !== undefined) return
     // A close that follows an error of the same outage is not news.
     this.#downSince = performance.now()

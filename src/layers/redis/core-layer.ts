@@ -15,23 +15,28 @@
 
 import { randomBytes } from 'node:crypto'
 
-import { ForeignChannel, LayerClosed, ReceiveCancelled, type ChannelFull } from '../../errors.js'
+import { ForeignChannel, ReceiveCancelled, type ChannelFull } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
+import { randomName } from '../../util/random-pool.js'
 import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
+import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-guards.js'
+import { requireMessage } from '../layer-message.js'
 import { requireValidChannelName, requireValidGroupName } from '../names.js'
-import { CoreState } from './core-state.js'
+import { RedisShard, type ShardListener } from './connection.js'
+import { consistentHash } from './consistent-hash.js'
+import { CoreReaders } from './core-readers.js'
 import { GeneralChannels } from './general-channels.js'
 import { planGroupSend } from './group-send-plan.js'
-import { channelFull, requireMessage } from './messages.js'
+import { LayerWarnings } from './layer-warnings.js'
+import { LocalChannels } from './local-channels.js'
+import { LocalMembership } from './local-membership.js'
 import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import { GROUP_ADD, GROUP_MEMBERS, GROUP_SEND, SEND } from './scripts.js'
-import { randomName } from '../../util/random-pool.js'
-
-const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
+import type { ScriptPipeline } from './scripts.js'
+import { WireFormat } from './wire-format.js'
 
 /**
  * A channel layer on Redis, wire-compatible with Python's
@@ -56,13 +61,26 @@ const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
  * // or, by name: { default: { backend: 'redis', options: { hosts: [process.env.REDIS_URL] } } }
  * ```
  */
-export class RedisChannelLayer implements ChannelLayer {
+export class RedisChannelLayer implements ChannelLayer, ShardListener {
   /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = EXTENSIONS
+  readonly extensions = LAYER_EXTENSIONS
   readonly #options: ResolvedRedisOptions
-  readonly #state: CoreState
-  readonly #clientId = randomBytes(9).toString('base64url')
+  readonly #shards: readonly RedisShard[]
+  readonly #wire: WireFormat
+  /** msgpack without prefix or encryption: local deliveries get a decoded copy, as remote ones do. */
+  readonly #plain = new WireFormat({ randomPrefixLength: 0 })
+  readonly #local: LocalChannels
+  /** The groups of this process's channels, kept beside Redis to restore them and for outages. */
+  readonly #membership = new LocalMembership()
+  readonly #warnings = new LayerWarnings('RedisChannelLayer')
+  readonly #readers: CoreReaders
   readonly #general: GeneralChannels
+  readonly #clientId = randomBytes(9).toString('base64url')
+  readonly #expiryMs: number
+  readonly #groupExpiryMs: number
+  /** `group\nchannel` pairs left while Redis was down, removed from Redis when it returns. */
+  readonly #pendingLeaves = new Set<string>()
+  #lastScoreMs = 0
   #closed = false
 
   /**
@@ -70,9 +88,28 @@ export class RedisChannelLayer implements ChannelLayer {
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: RedisChannelLayerOptions) {
-    this.#options = resolveRedisOptions(options, 'RedisChannelLayer')
-    this.#state = new CoreState(this.#options, 'RedisChannelLayer')
-    this.#general = new GeneralChannels(this.#state, this.#options.prefix)
+    const resolved = resolveRedisOptions(options, 'RedisChannelLayer')
+    this.#options = resolved
+    this.#expiryMs = resolved.expiry * 1000
+    this.#groupExpiryMs = resolved.groupExpiry * 1000
+    this.#wire = new WireFormat({
+      symmetricEncryptionKeys: resolved.symmetricEncryptionKeys,
+      randomPrefixLength: resolved.randomPrefixLength,
+      // As channels_redis: a token is good for the message expiry plus ten seconds of clock skew.
+      tokenTtl: resolved.expiry + 10,
+    })
+    this.#local = new LocalChannels((channel) => this.#capacityOf(channel), this.#expiryMs)
+    this.#shards = resolved.hosts.map(
+      (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
+    )
+    this.#readers = new CoreReaders({
+      shards: this.#shards,
+      wire: this.#wire,
+      local: this.#local,
+      warnings: this.#warnings,
+      expiryMs: this.#expiryMs,
+    })
+    this.#general = new GeneralChannels(this.#readers, resolved.prefix)
   }
 
   /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
@@ -81,35 +118,35 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   async send(channel: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('send')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'send')
     requireValidChannelName(channel)
     requireMessage(message)
-    const state = this.#state
-    if (state.local.has(channel)) {
-      if (state.local.isFull(channel)) throw this.#full(channel)
-      state.local.deliver(channel, state.copy(message))
+    if (this.#local.has(channel)) {
+      if (this.#local.isFull(channel)) throw this.#full(channel)
+      this.#local.deliver(channel, this.#copy(message))
       return
     }
     const bang = channel.indexOf('!')
     const routing = bang === -1 ? channel : channel.slice(0, bang + 1)
     // channels_redis hashes the whole name here but only the routing part when it receives, so with
     // several hosts it loses these messages; hashing the routing part puts them where receivers look.
-    const shard = state.shardFor(routing)
-    const member = state.wire.encode(message, bang === -1 ? undefined : channel)
+    const shard = this.#shardFor(routing)
+    const member = this.#wire.encode(message, bang === -1 ? undefined : channel)
     const now = Date.now()
-    let queued: unknown
+    let queued: number | undefined
     try {
-      const client = shard.batch() ?? (await shard.ready())
-      queued = await SEND.run(
-        client,
-        [this.#options.prefix + routing],
-        [
-          state.expiredBefore(now),
-          capacityArg(this.#capacityOf(channel)),
-          state.nextScore(),
+      const client = shard.isUp ? shard.commands : await shard.ready()
+      const capacity = capacityArg(this.#capacityOf(channel))
+      const key = this.#options.prefix + routing
+      queued = await shard.track(
+        client.tschannelsSend(
+          key,
+          this.#expiredBefore(now),
+          capacity,
+          this.#nextScore(),
           member,
-          state.expiryMs,
-        ],
+          this.#expiryMs,
+        ),
       )
     } catch (error) {
       rethrow(error, shard)
@@ -121,14 +158,14 @@ export class RedisChannelLayer implements ChannelLayer {
     // The hot path, a consumer's loop on its own channel: an open local channel was validated and
     // has its reader running, so the receive is the buffer's own promise and nothing more.
     const signal = options?.signal
-    if (!this.#closed && signal?.aborted !== true && this.#state.local.has(channel)) {
-      return this.#state.local.receive(channel, signal)
+    if (!this.#closed && signal?.aborted !== true && this.#local.has(channel)) {
+      return this.#local.receive(channel, signal)
     }
     return this.#receive(channel, signal)
   }
 
   async newChannel(prefix = 'specific'): Promise<string> {
-    this.#assertOpen('newChannel')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'newChannel')
     const routing = `${prefix}.${this.#clientId}!`
     const name = `${routing}${randomName()}`
     requireValidChannelName(name)
@@ -137,19 +174,17 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupAdd')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
     const now = Date.now()
-    const own = this.#state.local.has(channel)
-    if (own) this.#state.membership.add(group, channel, now)
-    const shard = this.#state.shardFor(group)
+    const own = this.#local.has(channel)
+    if (own) this.#membership.add(group, channel, now)
+    const shard = this.#shardFor(group)
     try {
       const client = await shard.ready()
-      await GROUP_ADD.run(
-        client,
-        [this.#state.groupKey(group)],
-        [channel, now / 1000, this.#state.groupExpiryMs],
+      await shard.track(
+        client.tschannelsGroupAdd(this.#groupKey(group), channel, now / 1000, this.#groupExpiryMs),
       )
     } catch (error) {
       // A channel of this process stays a member locally and is registered in Redis when it returns.
@@ -159,75 +194,91 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupDiscard')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    const own = this.#state.membership.remove(group, channel) || this.#state.local.has(channel)
-    await this.#state.leave([group], channel, own)
+    const own = this.#membership.remove(group, channel) || this.#local.has(channel)
+    await this.#leave([group], channel, own)
   }
 
   async groupSend(group: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('groupSend')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'groupSend')
     requireValidGroupName(group)
     requireMessage(message)
-    const state = this.#state
     const now = Date.now()
-    const joinedAfter = now - state.groupExpiryMs
-    const shard = state.shardFor(group)
+    const joinedAfter = now - this.#groupExpiryMs
+    const shard = this.#shardFor(group)
     let members: readonly string[]
     try {
-      const client = shard.batch() ?? (await shard.ready())
-      members = (await GROUP_MEMBERS.run(client, [state.groupKey(group)], [joinedAfter / 1000])) as string[]
+      const client = shard.isUp ? shard.commands : await shard.ready()
+      members = await shard.track(client.tschannelsGroupMembers(this.#groupKey(group), joinedAfter / 1000))
     } catch (error) {
       if (!isConnectionError(error)) throw error
       // Redis is down (reported once per outage): reach the members in this process, as a broadcast
       // must not fail a consumer. The rest of the group misses this message.
-      members = state.membership.members(group, joinedAfter)
+      members = this.#membership.members(group, joinedAfter)
     }
     const plan = planGroupSend(
       members,
-      (channel) => state.local.has(channel),
+      (channel) => this.#local.has(channel),
       this.#options.prefix,
-      state.shards.length,
+      this.#shards.length,
     )
     let skipped = 0
     if (plan.local.length > 0) {
-      const copy = state.copy(message)
-      for (const channel of plan.local) if (state.local.deliver(channel, copy) === 'full') skipped++
+      const copy = this.#copy(message)
+      for (const channel of plan.local) if (this.#local.deliver(channel, copy) === 'full') skipped++
     }
-    const score = state.nextScore()
+    const score = this.#nextScore()
     const writes = [...plan.remote].map(async ([index, batch]) => {
-      const payloads = batch.channels.map((channels) => state.wire.encode(message, channels))
+      const payloads = batch.channels.map((channels) => this.#wire.encode(message, channels))
       const capacities = batch.channels.map((channels) => capacityArg(this.#capacityOf(channels[0]!)))
       try {
-        const shard = state.shards[index]!
-        const client = shard.batch() ?? (await shard.ready())
-        const args = [...payloads, ...capacities, score, state.expiryMs, state.expiredBefore(now)]
-        const full = (await GROUP_SEND.run(client, batch.keys, args)) as number[]
+        const shard = this.#shards[index]!
+        const client = shard.isUp ? shard.commands : await shard.ready()
+        const args = [...payloads, ...capacities, score, this.#expiryMs, this.#expiredBefore(now)]
+        const full = await shard.track(client.tschannelsGroupSend(batch.keys.length, ...batch.keys, ...args))
         for (const position of full) skipped += batch.channels[position - 1]!.length
       } catch (error) {
         if (!isConnectionError(error)) throw error
       }
     })
     await Promise.all(writes)
-    if (skipped > 0) state.warnings.dropped(skipped, `group '${group}'`)
+    if (skipped > 0) this.#warnings.dropped(skipped, `group '${group}'`)
   }
 
   async discardChannel(channel: string): Promise<void> {
-    this.#assertOpen('discardChannel')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'discardChannel')
     requireValidChannelName(channel)
-    const state = this.#state
-    if (state.local.has(channel)) {
-      state.local.discard(channel, 'the channel was discarded')
-      await state.leave(state.membership.removeChannel(channel), channel, true)
+    if (this.#local.has(channel)) {
+      this.#local.discard(channel, 'the channel was discarded')
+      await this.#leave(this.#membership.removeChannel(channel), channel, true)
       return
     }
     await this.#general.discard(channel)
   }
 
+  /** Deletes every key under the prefix on every shard, then empties the local buffers. */
   async flush(): Promise<void> {
-    this.#assertOpen('flush')
-    await this.#state.flush()
+    assertOpen(this.#closed, 'RedisChannelLayer', 'flush')
+    this.#membership.clear()
+    this.#pendingLeaves.clear()
+    try {
+      await Promise.all(
+        this.#shards.map(async (shard) => {
+          const client = await shard.ready()
+          let cursor = '0'
+          do {
+            const [next, keys] = await client.scan(cursor, 'MATCH', `${this.#options.prefix}*`, 'COUNT', 1000)
+            cursor = next
+            if (keys.length > 0) await client.unlink(...keys)
+          } while (cursor !== '0')
+        }),
+      )
+    } finally {
+      // Last, so that callers awaiting flush() see their receives cancelled as it returns.
+      this.#local.clear('the layer was flushed')
+    }
     await this.#general.cancelAll('the layer was flushed')
   }
 
@@ -235,7 +286,10 @@ export class RedisChannelLayer implements ChannelLayer {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#state.close(this.#general.stopReaders())
+    this.#membership.clear()
+    await this.#readers.close(this.#general.stopReaders())
+    await Promise.all(this.#shards.map((shard) => shard.close()))
+    this.#local.closeAll('the layer was closed')
     await this.#general.cancelAll('the layer was closed')
   }
 
@@ -247,13 +301,23 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /** @internal */
   [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
-    if (this.#closed || !this.#state.local.has(channel)) this.#openOwn(channel, 'receive')
-    return this.#state.local.listen(channel, listener)
+    if (this.#closed || !this.#local.has(channel)) this.#openOwn(channel, 'receive')
+    return this.#local.listen(channel, listener)
+  }
+
+  /** @internal */
+  down(shard: RedisShard, reason: string): void {
+    this.#warnings.outage(shard.label, reason)
+  }
+
+  /** @internal */
+  up(shard: RedisShard, downtimeMs: number): void {
+    void this.#restore(shard, downtimeMs)
   }
 
   /** Checks a process-local channel `receive()` was called on, and opens it here. */
   #openOwn(channel: string, method: string): void {
-    this.#assertOpen(method)
+    assertOpen(this.#closed, 'RedisChannelLayer', method)
     requireValidChannelName(channel)
     const bang = channel.indexOf('!')
     const routing = channel.slice(0, bang + 1)
@@ -263,11 +327,11 @@ export class RedisChannelLayer implements ChannelLayer {
           'reading it would take its messages. Receive on channels from this layer’s newChannel().',
       )
     }
-    if (!this.#state.local.has(channel)) this.#openLocal(channel, routing)
+    if (!this.#local.has(channel)) this.#openLocal(channel, routing)
   }
 
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
-    this.#assertOpen('receive')
+    assertOpen(this.#closed, 'RedisChannelLayer', 'receive')
     requireValidChannelName(channel)
     if (signal?.aborted) {
       throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
@@ -276,14 +340,89 @@ export class RedisChannelLayer implements ChannelLayer {
     }
     if (channel.includes('!')) {
       this.#openOwn(channel, 'receive')
-      return this.#state.local.receive(channel, signal)
+      return this.#local.receive(channel, signal)
     }
     return this.#general.receive(channel, signal)
   }
 
   #openLocal(channel: string, routing: string): void {
-    this.#state.local.open(channel)
-    this.#state.startLocalReaders(this.#options.prefix + routing)
+    this.#local.open(channel)
+    this.#readers.startLocal(this.#options.prefix + routing)
+  }
+
+  /** Removes `channel` from `groups` in Redis; for a local channel, an outage defers it. */
+  async #leave(groups: readonly string[], channel: string, own: boolean): Promise<void> {
+    await Promise.all(
+      groups.map(async (group) => {
+        const shard = this.#shardFor(group)
+        try {
+          await (await shard.ready()).zrem(this.#groupKey(group), channel)
+        } catch (error) {
+          if (!own || !isConnectionError(error)) throw error
+          this.#pendingLeaves.add(`${group}\n${channel}`)
+        }
+      }),
+    )
+  }
+
+  /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
+  async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
+    const pipeline = shard.commands.pipeline() as ScriptPipeline
+    let memberships = 0
+    const joinedAfter = Date.now() - this.#groupExpiryMs
+    for (const [group, channel, joinedAt] of this.#membership.entries()) {
+      if (this.#shardFor(group) !== shard || joinedAt <= joinedAfter) continue
+      // The original join time keeps groupExpiry counting from the real groupAdd.
+      pipeline.tschannelsGroupAdd(this.#groupKey(group), channel, joinedAt / 1000, this.#groupExpiryMs)
+      memberships++
+    }
+    for (const pair of this.#pendingLeaves) {
+      const [group, channel] = pair.split('\n') as [string, string]
+      if (this.#shardFor(group) !== shard) continue
+      pipeline.zrem(this.#groupKey(group), channel)
+      this.#pendingLeaves.delete(pair)
+    }
+    await pipeline.exec().catch(() => undefined)
+    let notified = 0
+    const event = this.#options.reconnectEvent
+    if (event !== null && !this.#closed) {
+      for (const channel of [...this.#local.names()]) {
+        if (this.#local.deliver(channel, { ...event }) !== 'full') notified++
+      }
+    }
+    this.#warnings.restored(shard.label, downtimeMs, memberships, notified)
+  }
+
+  /**
+   * The score of a message sent now: epoch seconds with microseconds, and
+   * strictly increasing within this process, so that two sends in the same
+   * millisecond keep their order (equal scores would order by the random
+   * prefix instead).
+   */
+  #nextScore(): number {
+    let ms = performance.timeOrigin + performance.now()
+    if (ms <= this.#lastScoreMs) ms = this.#lastScoreMs + 0.001
+    this.#lastScoreMs = ms
+    return ms / 1000
+  }
+
+  /** The score (epoch seconds) at or below which a message sent before `now` has expired. */
+  #expiredBefore(now: number): number {
+    return (now - this.#expiryMs) / 1000
+  }
+
+  /** A decoded copy of `message`, exactly what a receiver in another process would get. */
+  #copy(message: LayerMessage): LayerMessage {
+    return this.#plain.decode(this.#plain.encode(message))!.message
+  }
+
+  #groupKey(group: string): string {
+    return `${this.#options.prefix}:group:${group}`
+  }
+
+  #shardFor(name: string): RedisShard {
+    const shards = this.#shards
+    return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
   }
 
   #capacityOf(channel: string): number {
@@ -292,15 +431,6 @@ export class RedisChannelLayer implements ChannelLayer {
 
   #full(channel: string): ChannelFull {
     return channelFull(channel, this.#capacityOf(channel))
-  }
-
-  #assertOpen(method: string): void {
-    if (this.#closed) {
-      throw new LayerClosed(
-        `RedisChannelLayer.${method}() was called after close(). Create a new layer, ` +
-          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
-      )
-    }
   }
 }
 

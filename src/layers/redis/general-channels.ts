@@ -9,17 +9,17 @@
  */
 
 import type { LayerMessage } from '../../types.js'
-import type { CoreState } from './core-state.js'
+import type { CoreReaders } from './core-readers.js'
 import { GeneralChannel } from './general-channel.js'
 
 /** @internal */
 export class GeneralChannels {
   readonly #channels = new Map<string, GeneralChannel>()
-  readonly #state: CoreState
+  readonly #readers: CoreReaders
   readonly #prefix: string
 
-  constructor(state: CoreState, prefix: string) {
-    this.#state = state
+  constructor(readers: CoreReaders, prefix: string) {
+    this.#readers = readers
     this.#prefix = prefix
   }
 
@@ -27,11 +27,11 @@ export class GeneralChannels {
   receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
     let general = this.#channels.get(channel)
     if (general === undefined) {
-      const state = this.#state
+      const readers = this.#readers
       general = new GeneralChannel(channel, this.#prefix + channel, {
-        readersFor: (key, owner) => state.readersFor(key, owner),
-        decode: (entry) => state.decodeEntry(entry)?.message,
-        putBack: (reader, entry) => state.putBack(reader, entry),
+        readersFor: (key, owner) => readers.readersFor(key, owner),
+        decode: (entry) => readers.decode(entry)?.message,
+        putBack: (reader, entry) => readers.putBack(reader, entry),
         idle: (idle) => {
           if (this.#channels.get(idle.name) === idle) this.#channels.delete(idle.name)
         },
