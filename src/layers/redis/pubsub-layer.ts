@@ -127,7 +127,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
     if (subscribing !== undefined) await subscribing.catch(() => undefined)
     const shard = this.#shardFor(channel)
     try {
-      await this.#publish(shard, channel, payload)
+      await shard.publish(channel, payload)
     } catch (error) {
       rethrow(error, shard)
     }
@@ -198,7 +198,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
     const payload = this.#wire.encode(message)
     const shard = this.#shardFor(name)
     try {
-      await this.#publish(shard, name, payload)
+      await shard.publish(name, payload)
     } catch (error) {
       if (!isConnectionError(error)) throw error
       // Redis is down (reported once per outage): the members in this process still get it.
@@ -289,12 +289,6 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
   #unsubscribeGroup(group: string): Promise<void> {
     const name = this.#groupPrefix + group
     return this.#subscriptions.unsubscribe(this.#shardFor(name), name)
-  }
-
-  /** PUBLISH on the shard's command connection; before its first connection, waits for it (bounded). */
-  #publish(shard: RedisShard, channel: string, payload: Buffer): Promise<unknown> {
-    if (shard.isUp) return shard.commands.publish(channel, payload)
-    return shard.ready().then((client) => client.publish(channel, payload))
   }
 
   #onMessage(name: string, payload: Buffer, pattern: boolean): void {

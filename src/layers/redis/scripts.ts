@@ -1,5 +1,5 @@
 /**
- * The Lua scripts of the core layer, each one round trip that does what
+ * The Lua scripts of the Redis layers, each one round trip that does what
  * `channels_redis` does in several. They are ioredis custom commands
  * (`defineCommand`): ioredis sends the source once per connection and
  * EVALSHA after it, and sends the source again when Redis has forgotten it.
@@ -74,7 +74,16 @@ end
 return full
 `
 
-/** The core layer's scripts, as methods of a connection they were defined on. @internal */
+/**
+ * Several PUBLISHes in one call, in order (the pub/sub layer's publishes of
+ * one tick). ARGV: channel, payload, channel, payload, …
+ */
+const PUBLISH_MANY = `
+for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return 0
+`
+
+/** The layers' scripts, as methods of a connection they were defined on. @internal */
 export interface LayerScripts {
   /** See `SEND`: 1 when queued, 0 when the channel is full. */
   tschannelsSend(
@@ -89,6 +98,8 @@ export interface LayerScripts {
   tschannelsGroupMembers(key: string, joinedBefore: number): Promise<string[]>
   /** See `GROUP_ADD`. */
   tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): Promise<number>
+  /** See `PUBLISH_MANY`: channel, payload, channel, payload, … */
+  tschannelsPublish(...channelsAndPayloads: Array<string | Buffer>): Promise<number>
   /** See `GROUP_SEND`: `keys` then the arguments; returns the 1-based indexes of full keys. */
   tschannelsGroupSend(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
 }
@@ -112,5 +123,6 @@ export function defineScripts(client: Redis): ScriptedRedis {
   client.defineCommand('tschannelsGroupMembers', { numberOfKeys: 1, lua: GROUP_MEMBERS })
   client.defineCommand('tschannelsGroupAdd', { numberOfKeys: 1, lua: GROUP_ADD })
   client.defineCommand('tschannelsGroupSend', { lua: GROUP_SEND })
+  client.defineCommand('tschannelsPublish', { numberOfKeys: 0, lua: PUBLISH_MANY })
   return client as ScriptedRedis
 }
