@@ -304,3 +304,13 @@ export class UserExists extends ChannelsError {
   static override code = 'CHANNELS_ERR_USER_EXISTS'
   override code = 'CHANNELS_ERR_USER_EXISTS'
 }
+
+/**
+ * A channel layer message cannot be written in the Redis layers' wire
+ * format (msgpack): a function, a symbol, a cycle, an integer beyond 64
+ * bits. Nothing was sent.
+ */
+export class UnencodableMessage extends ChannelsError {
+  static override code = 'CHANNELS_ERR_UNENCODABLE_MESSAGE'
+  override code = 'CHANNELS_ERR_UNENCODABLE_MESSAGE'
+}

@@ -205,6 +205,7 @@ export {
   TooManyLoginAttempts,
   UnknownPasswordHasher,
   UserExists,
+  UnencodableMessage,
 } from './errors.js'
 
 /** The ASGI vocabulary. */

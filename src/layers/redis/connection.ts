@@ -61,7 +61,7 @@ export class RedisShard {
   }
   /** The PUBLISHes of this tick, channel and payload alternating, and who waits for each. */
   #publishArgs: Array<string | Buffer> = []
-  #publishWaiters: Array<(error?: unknown) => void> = []
+  #publishWaiters: Array<(error?: Error) => void> = []
   /** Bound once: scheduled at most once per tick. */
   readonly #sendPublishes = (): void => this.#flushPublishes()
   #everReady = false
@@ -125,12 +125,12 @@ export class RedisShard {
    *
    * @throws whatever the connection fails with (the layer maps it to `LayerUnavailable`).
    */
-  async publish(channel: string, payload: Buffer): Promise<void> {
-    if (this.commands.status !== 'ready') await this.ready()
+  publish(channel: string, payload: Buffer): Promise<void> {
+    if (this.commands.status !== 'ready') return this.ready().then(() => this.publish(channel, payload))
     if (this.#publishWaiters.length === 0) process.nextTick(this.#sendPublishes)
     this.#publishArgs.push(channel, payload)
     return new Promise<void>((resolve, reject) => {
-      this.#publishWaiters.push((error) => (error === undefined ? resolve() : reject(error as Error)))
+      this.#publishWaiters.push((error) => (error === undefined ? resolve() : reject(error)))
     })
   }
 
@@ -242,7 +242,8 @@ export class RedisShard {
         for (const settle of waiters) settle()
       },
       (error: unknown) => {
-        for (const settle of waiters) settle(error ?? new Error('PUBLISH failed'))
+        const failure = error instanceof Error ? error : new Error(`PUBLISH failed: ${String(error)}`)
+        for (const settle of waiters) settle(failure)
       },
     )
   }
