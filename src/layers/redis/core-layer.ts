@@ -53,7 +53,7 @@ import { WireFormat } from './wire-format.js'
  * @example
  * ```ts
  * import { configureChannelLayers } from 'tschannels'
- * import { RedisChannelLayer } from 'tschannels/layers/redis'
+ * import { RedisChannelLayer } from 'tschannels/redis'
  *
  * configureChannelLayers({
  *   default: new RedisChannelLayer({ hosts: ['redis://localhost:6379'], symmetricEncryptionKeys: [secret] }),

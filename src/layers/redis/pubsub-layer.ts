@@ -54,7 +54,7 @@ import { WireFormat } from './wire-format.js'
  * @example
  * ```ts
  * import { configureChannelLayers } from 'tschannels'
- * import { RedisPubSubChannelLayer } from 'tschannels/layers/redis'
+ * import { RedisPubSubChannelLayer } from 'tschannels/redis'
  *
  * configureChannelLayers({ default: new RedisPubSubChannelLayer({ hosts: [process.env.REDIS_URL!] }) })
  * ```
