@@ -245,3 +245,7 @@ export type {
   WebsocketIncomingEvent,
   WebsocketOutgoingEvent,
 } from './types.js'
+
+/** Time as layers and rate limits read it (tests pass their own). */
+export type { Clock } from './util/clock.js'
+export type { InMemoryRateLimitStoreOptions } from './security/memory-rate-limit-store.js'

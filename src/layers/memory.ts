@@ -6,8 +6,9 @@
  * @module
  */
 
-import { ReceiveCancelled } from '../errors.js'
+import { ImproperlyConfigured, ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
+import { monotonicClock, type Clock } from '../util/clock.js'
 import { randomName } from '../util/random-pool.js'
 import { rejectWith } from '../util/reject-with.js'
 import { capacityFor, type CapacityRule } from './capacity.js'
@@ -25,8 +26,15 @@ import { ReceiveWaiter } from './receive-waiter.js'
 import { SweepTimer } from './sweep-timer.js'
 import { WatchedWaiter, watchFor } from './watched-waiter.js'
 
-/** Options of `InMemoryChannelLayer`: the common layer options. */
-export type InMemoryChannelLayerOptions = ChannelLayerOptions
+/** Options of `InMemoryChannelLayer`: the common layer options, and a clock. */
+export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
+  /**
+   * Where expiry reads the time, in ms; tests pass their own to make
+   * messages and memberships expire without waiting.
+   * @default performance.now
+   */
+  clock?: Clock
+}
 
 /**
  * A channel layer held in this process's memory, with Channels' semantics:
@@ -59,6 +67,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
   readonly #channels = new Map<string, ChannelState>()
   readonly #groups = new GroupRegistry()
   readonly #sweeper: SweepTimer
+  readonly #now: Clock
   #closed = false
 
   /**
@@ -66,7 +75,12 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: InMemoryChannelLayerOptions) {
-    const resolved = resolveLayerOptions(options, 'InMemoryChannelLayer')
+    const { clock = monotonicClock, ...common } = options ?? {}
+    if (typeof clock !== 'function') {
+      throw new ImproperlyConfigured(`InMemoryChannelLayer option 'clock' must be a function returning ms.`)
+    }
+    this.#now = clock
+    const resolved = resolveLayerOptions(common, 'InMemoryChannelLayer')
     this.#expiryMs = resolved.expiry * 1000
     this.#groupExpiryMs = resolved.groupExpiry * 1000
     this.#capacity = resolved.capacity
@@ -81,7 +95,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     const state = this.#channels.get(channel) ?? this.#createState(channel)
     const waiter = state.waiters.shift()
     if (waiter !== undefined) return waiter.deliver(message)
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
     if (state.queue.length >= state.capacity) {
       throw channelFull(channel, state.capacity)
@@ -142,7 +156,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     this.#assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    this.#groups.add(group, channel, performance.now())
+    this.#groups.add(group, channel, this.#now())
     this.#sweeper.start()
   }
 
@@ -160,7 +174,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     requireMessage(message)
     const members = this.#groups.members(group)
     if (members === undefined) return
-    const now = performance.now()
+    const now = this.#now()
     const joinedBefore = now - this.#groupExpiryMs
     const expiresAt = now + this.#expiryMs
     // Waiters are served after the walk: a listener runs its consumer's
@@ -208,7 +222,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
     requireValidGroupName(group)
     const members = this.#groups.members(group)
     if (members === undefined) return []
-    const joinedBefore = performance.now() - this.#groupExpiryMs
+    const joinedBefore = this.#now() - this.#groupExpiryMs
     const live: string[] = []
     for (const [channel, joinedAt] of members) if (joinedAt > joinedBefore) live.push(channel)
     return live
@@ -252,7 +266,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
   /** The oldest live message queued on `channel`, taken off the queue, or `undefined`. */
   #takeQueued(channel: string, state: ChannelState): LayerMessage | undefined {
     if (state.queue.length === 0) return undefined
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
     return state.queue.length > 0 ? state.queue.shift() : undefined
   }
@@ -274,7 +288,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
 
   /** Reclaims memory held by stale messages, idle channels and expired memberships. */
   #sweep(): void {
-    const now = performance.now()
+    const now = this.#now()
     for (const [channel, state] of this.#channels) {
       if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
       if (state.queue.length === 0 && state.waiters.length === 0) this.#channels.delete(channel)
