@@ -1,7 +1,8 @@
 /**
  * The checks and errors every channel layer shares, worded once: the
  * extension names Channels asks a layer for, the `ChannelFull` of a channel
- * at capacity, and the `LayerClosed` of a call made after `close()`. (The
+ * at capacity, the `LayerClosed` of a call made after `close()`, and the
+ * `ReceiveCancelled` of a receive whose signal was aborted before it began. (The
  * message check is `requireMessage` in `layer-message.ts`; the name checks
  * are in `names.ts`.)
  *
@@ -9,7 +10,7 @@
  * @internal
  */
 
-import { ChannelFull, LayerClosed } from '../errors.js'
+import { ChannelFull, LayerClosed, ReceiveCancelled } from '../errors.js'
 
 /** Channels' extension names: every layer here supports groups and flush. @internal */
 export const LAYER_EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
@@ -39,5 +40,19 @@ export function assertOpen(closed: boolean, layer: string, method: string): void
       `${layer}.${method}() was called after close(). Create a new layer, ` +
         'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
     )
+  }
+}
+
+/**
+ * Throws `ReceiveCancelled` when a `receive()` on `channel` was given a
+ * signal that is already aborted.
+ *
+ * @internal
+ */
+export function requireNotAborted(channel: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
+      cause: signal.reason,
+    })
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ImproperlyConfigured, ReceiveCancelled } from '../errors.js'
+import { ImproperlyConfigured } from '../errors.js'
 import type { LayerMessage } from '../types.js'
 import { monotonicClock, type Clock } from '../util/clock.js'
 import { randomName } from '../util/random-pool.js'
@@ -16,7 +16,7 @@ import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channe
 import { LISTEN } from './channel-listener.js'
 import type { ChannelListener, ListenableLayer } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull } from './layer-guards.js'
+import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from './layer-guards.js'
 import { requireMessage } from './layer-message.js'
 import { requireValidChannelName, requireValidGroupName } from './names.js'
 import { resolveLayerOptions } from './options.js'
@@ -114,14 +114,7 @@ export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
       let state = this.#channels.get(channel)
       if (state === undefined) requireValidChannelName(channel)
       const signal = options?.signal
-      if (signal?.aborted) {
-        throw new ReceiveCancelled(
-          `receive() on '${channel}' was cancelled: its signal was already aborted.`,
-          {
-            cause: signal.reason,
-          },
-        )
-      }
+      requireNotAborted(channel, signal)
       state ??= this.#createState(channel)
       const queued = this.#takeQueued(channel, state)
       if (queued !== undefined) return Promise.resolve(queued)

@@ -146,6 +146,17 @@ export class RedisShard {
     return call
   }
 
+  /** Deletes every key matching `pattern` (SCAN, then UNLINK), as `flush()` does. */
+  async unlinkMatching(pattern: string): Promise<void> {
+    const client = await this.ready()
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await client.unlink(...keys)
+    } while (cursor !== '0')
+  }
+
   /** Resolves once the command connection is ready, or after `timeoutMs` in any case. */
   whenUp(timeoutMs: number): Promise<void> {
     if (this.commands.status === 'ready' || this.#closed) return Promise.resolve()

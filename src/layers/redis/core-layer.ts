@@ -15,27 +15,25 @@
 
 import { randomBytes } from 'node:crypto'
 
-import { ForeignChannel, ReceiveCancelled, type ChannelFull } from '../../errors.js'
+import { ForeignChannel, type ChannelFull } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-guards.js'
+import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from '../layer-guards.js'
 import { requireMessage } from '../layer-message.js'
 import { requireValidChannelName, requireValidGroupName } from '../names.js'
 import { RedisShard, type ShardListener } from './connection.js'
-import { consistentHash } from './consistent-hash.js'
+import { shardFor } from './consistent-hash.js'
+import { CoreGroups } from './core-groups.js'
 import { CoreReaders } from './core-readers.js'
-import { GeneralChannels } from './general-channels.js'
 import { planGroupSend } from './group-send-plan.js'
 import { LayerWarnings } from './layer-warnings.js'
 import { LocalChannels } from './local-channels.js'
-import { LocalMembership } from './local-membership.js'
 import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import type { ScriptPipeline } from './scripts.js'
 import { WireFormat } from './wire-format.js'
 
 /**
@@ -70,16 +68,12 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
   /** msgpack without prefix or encryption: local deliveries get a decoded copy, as remote ones do. */
   readonly #plain = new WireFormat({ randomPrefixLength: 0 })
   readonly #local: LocalChannels
-  /** The groups of this process's channels, kept beside Redis to restore them and for outages. */
-  readonly #membership = new LocalMembership()
+  readonly #groups: CoreGroups
   readonly #warnings = new LayerWarnings('RedisChannelLayer')
   readonly #readers: CoreReaders
-  readonly #general: GeneralChannels
   readonly #clientId = randomBytes(9).toString('base64url')
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
-  /** `group\nchannel` pairs left while Redis was down, removed from Redis when it returns. */
-  readonly #pendingLeaves = new Set<string>()
   #lastScoreMs = 0
   #closed = false
 
@@ -102,14 +96,17 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     this.#shards = resolved.hosts.map(
       (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
     )
-    this.#readers = new CoreReaders({
-      shards: this.#shards,
-      wire: this.#wire,
-      local: this.#local,
-      warnings: this.#warnings,
-      expiryMs: this.#expiryMs,
-    })
-    this.#general = new GeneralChannels(this.#readers, resolved.prefix)
+    this.#readers = new CoreReaders(
+      {
+        shards: this.#shards,
+        wire: this.#wire,
+        local: this.#local,
+        warnings: this.#warnings,
+        expiryMs: this.#expiryMs,
+      },
+      resolved.prefix,
+    )
+    this.#groups = new CoreGroups(resolved.prefix, this.#groupExpiryMs, (name) => this.#shardFor(name))
   }
 
   /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
@@ -177,28 +174,14 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     assertOpen(this.#closed, 'RedisChannelLayer', 'groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    const now = Date.now()
-    const own = this.#local.has(channel)
-    if (own) this.#membership.add(group, channel, now)
-    const shard = this.#shardFor(group)
-    try {
-      const client = await shard.ready()
-      await shard.track(
-        client.tschannelsGroupAdd(this.#groupKey(group), channel, now / 1000, this.#groupExpiryMs),
-      )
-    } catch (error) {
-      // A channel of this process stays a member locally and is registered in Redis when it returns.
-      if (own && isConnectionError(error)) return
-      rethrow(error, shard)
-    }
+    await this.#groups.add(group, channel, this.#local.has(channel))
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
     assertOpen(this.#closed, 'RedisChannelLayer', 'groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    const own = this.#membership.remove(group, channel) || this.#local.has(channel)
-    await this.#leave([group], channel, own)
+    await this.#groups.discard(group, channel, this.#local.has(channel))
   }
 
   async groupSend(group: string, message: LayerMessage): Promise<void> {
@@ -206,18 +189,7 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     requireValidGroupName(group)
     requireMessage(message)
     const now = Date.now()
-    const joinedAfter = now - this.#groupExpiryMs
-    const shard = this.#shardFor(group)
-    let members: readonly string[]
-    try {
-      const client = shard.isUp ? shard.commands : await shard.ready()
-      members = await shard.track(client.tschannelsGroupMembers(this.#groupKey(group), joinedAfter / 1000))
-    } catch (error) {
-      if (!isConnectionError(error)) throw error
-      // Redis is down (reported once per outage): reach the members in this process, as a broadcast
-      // must not fail a consumer. The rest of the group misses this message.
-      members = this.#membership.members(group, joinedAfter)
-    }
+    const members = await this.#groups.members(group, now - this.#groupExpiryMs)
     const plan = planGroupSend(
       members,
       (channel) => this.#local.has(channel),
@@ -252,45 +224,34 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     requireValidChannelName(channel)
     if (this.#local.has(channel)) {
       this.#local.discard(channel, 'the channel was discarded')
-      await this.#leave(this.#membership.removeChannel(channel), channel, true)
+      await this.#groups.discardChannel(channel)
       return
     }
-    await this.#general.discard(channel)
+    await this.#readers.discardNamed(channel)
   }
 
   /** Deletes every key under the prefix on every shard, then empties the local buffers. */
   async flush(): Promise<void> {
     assertOpen(this.#closed, 'RedisChannelLayer', 'flush')
-    this.#membership.clear()
-    this.#pendingLeaves.clear()
+    this.#groups.clear()
     try {
-      await Promise.all(
-        this.#shards.map(async (shard) => {
-          const client = await shard.ready()
-          let cursor = '0'
-          do {
-            const [next, keys] = await client.scan(cursor, 'MATCH', `${this.#options.prefix}*`, 'COUNT', 1000)
-            cursor = next
-            if (keys.length > 0) await client.unlink(...keys)
-          } while (cursor !== '0')
-        }),
-      )
+      await Promise.all(this.#shards.map((shard) => shard.unlinkMatching(`${this.#options.prefix}*`)))
     } finally {
       // Last, so that callers awaiting flush() see their receives cancelled as it returns.
       this.#local.clear('the layer was flushed')
     }
-    await this.#general.cancelAll('the layer was flushed')
+    await this.#readers.cancelNamed('the layer was flushed')
   }
 
   /** Cancels pending receives, stops the readers and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#membership.clear()
-    await this.#readers.close(this.#general.stopReaders())
+    this.#groups.clear()
+    await this.#readers.close()
     await Promise.all(this.#shards.map((shard) => shard.close()))
     this.#local.closeAll('the layer was closed')
-    await this.#general.cancelAll('the layer was closed')
+    await this.#readers.cancelNamed('the layer was closed')
   }
 
   /** @internal */
@@ -333,16 +294,12 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
     assertOpen(this.#closed, 'RedisChannelLayer', 'receive')
     requireValidChannelName(channel)
-    if (signal?.aborted) {
-      throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
-        cause: signal.reason,
-      })
-    }
+    requireNotAborted(channel, signal)
     if (channel.includes('!')) {
       this.#openOwn(channel, 'receive')
       return this.#local.receive(channel, signal)
     }
-    return this.#general.receive(channel, signal)
+    return this.#readers.receiveNamed(channel, signal)
   }
 
   #openLocal(channel: string, routing: string): void {
@@ -350,39 +307,9 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     this.#readers.startLocal(this.#options.prefix + routing)
   }
 
-  /** Removes `channel` from `groups` in Redis; for a local channel, an outage defers it. */
-  async #leave(groups: readonly string[], channel: string, own: boolean): Promise<void> {
-    await Promise.all(
-      groups.map(async (group) => {
-        const shard = this.#shardFor(group)
-        try {
-          await (await shard.ready()).zrem(this.#groupKey(group), channel)
-        } catch (error) {
-          if (!own || !isConnectionError(error)) throw error
-          this.#pendingLeaves.add(`${group}\n${channel}`)
-        }
-      }),
-    )
-  }
-
   /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
   async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
-    const pipeline = shard.commands.pipeline() as ScriptPipeline
-    let memberships = 0
-    const joinedAfter = Date.now() - this.#groupExpiryMs
-    for (const [group, channel, joinedAt] of this.#membership.entries()) {
-      if (this.#shardFor(group) !== shard || joinedAt <= joinedAfter) continue
-      // The original join time keeps groupExpiry counting from the real groupAdd.
-      pipeline.tschannelsGroupAdd(this.#groupKey(group), channel, joinedAt / 1000, this.#groupExpiryMs)
-      memberships++
-    }
-    for (const pair of this.#pendingLeaves) {
-      const [group, channel] = pair.split('\n') as [string, string]
-      if (this.#shardFor(group) !== shard) continue
-      pipeline.zrem(this.#groupKey(group), channel)
-      this.#pendingLeaves.delete(pair)
-    }
-    await pipeline.exec().catch(() => undefined)
+    const memberships = await this.#groups.restore(shard)
     let notified = 0
     const event = this.#options.reconnectEvent
     if (event !== null && !this.#closed) {
@@ -416,13 +343,8 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     return this.#plain.decode(this.#plain.encode(message))!.message
   }
 
-  #groupKey(group: string): string {
-    return `${this.#options.prefix}:group:${group}`
-  }
-
   #shardFor(name: string): RedisShard {
-    const shards = this.#shards
-    return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
+    return shardFor(this.#shards, name)
   }
 
   #capacityOf(channel: string): number {

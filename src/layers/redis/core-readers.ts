@@ -3,14 +3,17 @@
  * shard for each queue it reads (the shared queue of this process's own
  * channels, and each named channel while a receive waits on it), the
  * decoding of what they pop, and the routing of this process's messages to
- * its local channels by the names they carry.
+ * its local channels by the names they carry. The named channels' waiting
+ * receives are here too (`GeneralChannels`).
  *
  * @module
  * @internal
  */
 
 import { settledWithin } from '../../util/settled-within.js'
+import type { LayerMessage } from '../../types.js'
 import type { RedisShard } from './connection.js'
+import { GeneralChannels } from './general-channels.js'
 import type { LayerWarnings } from './layer-warnings.js'
 import type { LocalChannels } from './local-channels.js'
 import { QueueReader, type PoppedEntry, type QueueReaderOwner } from './queue-reader.js'
@@ -39,10 +42,35 @@ export class CoreReaders {
   readonly #host: CoreReadersHost
   /** Channel key → one reader per shard, for the process-local keys of this layer. */
   readonly #local = new Map<string, QueueReader[]>()
+  /** The named channels with receives waiting on them. */
+  readonly #named: GeneralChannels
   #closed = false
 
-  constructor(host: CoreReadersHost) {
+  constructor(host: CoreReadersHost, prefix: string) {
     this.#host = host
+    this.#named = new GeneralChannels(
+      {
+        readersFor: (key, owner) => this.readersFor(key, owner),
+        decode: (entry) => this.decode(entry)?.message,
+        putBack: (reader, entry) => this.putBack(reader, entry),
+      },
+      prefix,
+    )
+  }
+
+  /** The next message of the named `channel`, shared with other processes: read only while awaited. */
+  receiveNamed(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
+    return this.#named.receive(channel, signal)
+  }
+
+  /** Cancels the receives waiting on the named `channel`. */
+  discardNamed(channel: string): Promise<void> {
+    return this.#named.discard(channel)
+  }
+
+  /** Cancels every receive waiting on a named channel with `reason` (flush, close). */
+  cancelNamed(reason: string): Promise<void> {
+    return this.#named.cancelAll(reason)
   }
 
   /** One reader per shard for `key`: readers take from every shard, since senders may pick any. */
@@ -79,10 +107,11 @@ export class CoreReaders {
       .catch(() => this.#host.warnings.dropped(1, reader.key))
   }
 
-  /** Stops the local readers, and `others` with them, giving pops on their way a short grace. */
-  async close(others: Promise<void>): Promise<void> {
+  /** Stops every reader, giving pops on their way a short grace. */
+  async close(): Promise<void> {
     this.#closed = true
-    const stopped = Promise.all([others, ...[...this.#local.values()].flat().map((r) => r.stop())])
+    const local = [...this.#local.values()].flat().map((reader) => reader.stop())
+    const stopped = Promise.all([this.#named.stopReaders(), ...local])
     this.#local.clear()
     await settledWithin(stopped, CLOSE_GRACE_MS)
   }

@@ -14,18 +14,17 @@
 
 import { randomBytes } from 'node:crypto'
 
-import { ReceiveCancelled } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-guards.js'
+import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from '../layer-guards.js'
 import { requireMessage } from '../layer-message.js'
 import { requireValidChannelName, requireValidGroupName } from '../names.js'
 import { RedisShard, type ShardListener } from './connection.js'
-import { consistentHash } from './consistent-hash.js'
+import { shardFor } from './consistent-hash.js'
 import { LayerWarnings } from './layer-warnings.js'
 import { LocalChannels } from './local-channels.js'
 import { LocalMembership } from './local-membership.js'
@@ -262,11 +261,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
     assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'receive')
     requireValidChannelName(channel)
-    if (signal?.aborted) {
-      throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
-        cause: signal.reason,
-      })
-    }
+    requireNotAborted(channel, signal)
     // Queue up first, then subscribe: receives keep the order they were called in.
     const pending = this.#local.receive(channel, signal)
     pending.catch(() => undefined)
@@ -337,8 +332,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
   }
 
   #shardFor(name: string): RedisShard {
-    const shards = this.#shards
-    return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
+    return shardFor(this.#shards, name)
   }
 
   #isOwn(channel: string): boolean {
