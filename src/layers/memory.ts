@@ -16,9 +16,15 @@ import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channe
 import { LISTEN } from './channel-listener.js'
 import type { ChannelListener, ListenableLayer } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from './layer-guards.js'
+import {
+  LAYER_EXTENSIONS,
+  assertOpen,
+  channelFull,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from './layer-checks.js'
 import { requireMessage } from './layer-message.js'
-import { requireValidChannelName, requireValidGroupName } from './names.js'
 import { resolveLayerOptions } from './options.js'
 import { ChannelState } from './channel-state.js'
 import type { ChannelWaiter } from './channel-state.js'

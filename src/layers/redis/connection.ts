@@ -18,6 +18,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
 import { settledWithin } from '../../util/settled-within.js'
+import { consistentHash } from './consistent-hash.js'
 import type { ResolvedHost } from './options.js'
 import { defineScripts, type ScriptedRedis } from './scripts.js'
 
@@ -285,4 +286,14 @@ export class RedisShard {
 function backoff(attempt: number): number {
   const base = Math.min(BACKOFF_FIRST_MS * 2 ** Math.min(attempt - 1, 16), BACKOFF_MAX_MS)
   return Math.round(base / 2 + Math.random() * (base / 2))
+}
+
+/**
+ * The one of `shards` that holds `name`, as `channels_redis` picks it (with
+ * a single shard there is nothing to hash).
+ *
+ * @internal
+ */
+export function shardFor(shards: readonly RedisShard[], name: string): RedisShard {
+  return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
 }

@@ -26,12 +26,3 @@ export function consistentHash(name: string, ringSize: number): number {
   // division here keeps the boundaries identical for ring sizes that do not divide 4096.
   return Math.floor(slot / (RING_SLOTS / ringSize))
 }
-
-/**
- * The one of `shards` that holds `name` (with a single shard, no hashing).
- *
- * @internal
- */
-export function shardFor<T>(shards: readonly T[], name: string): T {
-  return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
-}

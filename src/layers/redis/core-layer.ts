@@ -22,11 +22,16 @@ import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from '../layer-guards.js'
+import {
+  LAYER_EXTENSIONS,
+  assertOpen,
+  channelFull,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from '../layer-checks.js'
 import { requireMessage } from '../layer-message.js'
-import { requireValidChannelName, requireValidGroupName } from '../names.js'
-import { RedisShard, type ShardListener } from './connection.js'
-import { shardFor } from './consistent-hash.js'
+import { RedisShard, shardFor, type ShardListener } from './connection.js'
 import { CoreGroups } from './core-groups.js'
 import { CoreReaders } from './core-readers.js'
 import { planGroupSend } from './group-send-plan.js'

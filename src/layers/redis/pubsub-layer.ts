@@ -20,11 +20,16 @@ import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull, requireNotAborted } from '../layer-guards.js'
+import {
+  LAYER_EXTENSIONS,
+  assertOpen,
+  channelFull,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from '../layer-checks.js'
 import { requireMessage } from '../layer-message.js'
-import { requireValidChannelName, requireValidGroupName } from '../names.js'
-import { RedisShard, type ShardListener } from './connection.js'
-import { shardFor } from './consistent-hash.js'
+import { RedisShard, shardFor, type ShardListener } from './connection.js'
 import { LayerWarnings } from './layer-warnings.js'
 import { LocalChannels } from './local-channels.js'
 import { LocalMembership } from './local-membership.js'
