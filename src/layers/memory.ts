@@ -14,7 +14,7 @@ import { rejectWith } from '../util/reject-with.js'
 import { capacityFor, type CapacityRule } from './capacity.js'
 import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channel-layer.js'
 import { LISTEN } from './channel-listener.js'
-import type { ChannelListener, ListenableLayer } from './channel-listener.js'
+import type { ChannelListener } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
 import {
   LAYER_EXTENSIONS,
@@ -63,7 +63,7 @@ export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
  * await layer.close()
  * ```
  */
-export class InMemoryChannelLayer implements ChannelLayer, ListenableLayer {
+export class InMemoryChannelLayer implements ChannelLayer {
   /** Channels' extension names: this layer supports groups and flush. */
   readonly extensions = LAYER_EXTENSIONS
   readonly #expiryMs: number

@@ -13,33 +13,21 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
-
-import { ForeignChannel, type ChannelFull } from '../../errors.js'
+import { ForeignChannel } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
-import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import {
-  LAYER_EXTENSIONS,
-  assertOpen,
-  channelFull,
-  requireNotAborted,
-  requireValidChannelName,
-  requireValidGroupName,
-} from '../layer-checks.js'
+import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
 import { requireMessage } from '../layer-message.js'
-import { RedisShard, shardFor, type ShardListener } from './connection.js'
+import type { RedisShard } from './connection.js'
 import { CoreGroups } from './core-groups.js'
 import { CoreReaders } from './core-readers.js'
 import { planGroupSend } from './group-send-plan.js'
-import { LayerWarnings } from './layer-warnings.js'
-import { LocalChannels } from './local-channels.js'
-import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
+import type { RedisChannelLayerOptions } from './options.js'
+import { RedisLayerBase } from './redis-layer-base.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import { WireFormat } from './wire-format.js'
 
 /**
  * A channel layer on Redis, wire-compatible with Python's
@@ -64,82 +52,51 @@ import { WireFormat } from './wire-format.js'
  * // or, by name: { default: { backend: 'redis', options: { hosts: [process.env.REDIS_URL] } } }
  * ```
  */
-export class RedisChannelLayer implements ChannelLayer, ShardListener {
-  /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = LAYER_EXTENSIONS
-  readonly #options: ResolvedRedisOptions
-  readonly #shards: readonly RedisShard[]
-  readonly #wire: WireFormat
-  /** msgpack without prefix or encryption: local deliveries get a decoded copy, as remote ones do. */
-  readonly #plain = new WireFormat({ randomPrefixLength: 0 })
-  readonly #local: LocalChannels
+export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   readonly #groups: CoreGroups
-  readonly #warnings = new LayerWarnings('RedisChannelLayer')
   readonly #readers: CoreReaders
-  readonly #clientId = randomBytes(9).toString('base64url')
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   #lastScoreMs = 0
-  #closed = false
 
   /**
    * @param options - Hosts, prefix, capacity, expiry and encryption; see `RedisChannelLayerOptions`.
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: RedisChannelLayerOptions) {
-    const resolved = resolveRedisOptions(options, 'RedisChannelLayer')
-    this.#options = resolved
-    this.#expiryMs = resolved.expiry * 1000
-    this.#groupExpiryMs = resolved.groupExpiry * 1000
-    this.#wire = new WireFormat({
-      symmetricEncryptionKeys: resolved.symmetricEncryptionKeys,
+    super('RedisChannelLayer', options, (resolved) => ({
       randomPrefixLength: resolved.randomPrefixLength,
       // As channels_redis: a token is good for the message expiry plus ten seconds of clock skew.
       tokenTtl: resolved.expiry + 10,
-    })
-    this.#local = new LocalChannels((channel) => this.#capacityOf(channel), this.#expiryMs)
-    this.#shards = resolved.hosts.map(
-      (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
-    )
-    this.#readers = new CoreReaders(
-      {
-        shards: this.#shards,
-        wire: this.#wire,
-        local: this.#local,
-        warnings: this.#warnings,
-        expiryMs: this.#expiryMs,
-      },
-      resolved.prefix,
-    )
-    this.#groups = new CoreGroups(resolved.prefix, this.#groupExpiryMs, (name) => this.#shardFor(name))
-  }
-
-  /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
-  get clientId(): string {
-    return this.#clientId
+    }))
+    this.#expiryMs = this.options.expiry * 1000
+    this.#groupExpiryMs = this.options.groupExpiry * 1000
+    const reading = { shards: this.shards, wire: this.wire, local: this.local, warnings: this.warnings }
+    this.#readers = new CoreReaders({ ...reading, expiryMs: this.#expiryMs }, this.options.prefix)
+    this.#groups = new CoreGroups(this.options.prefix, this.#groupExpiryMs, (name) => this.shardFor(name))
   }
 
   async send(channel: string, message: LayerMessage): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'send')
+    this.assertOpen('send')
     requireValidChannelName(channel)
     requireMessage(message)
-    if (this.#local.has(channel)) {
-      if (this.#local.isFull(channel)) throw this.#full(channel)
-      this.#local.deliver(channel, this.#copy(message))
+    if (this.local.has(channel)) {
+      if (this.local.isFull(channel)) throw this.full(channel)
+      this.local.deliver(channel, this.copy(message))
       return
     }
     const bang = channel.indexOf('!')
     const routing = bang === -1 ? channel : channel.slice(0, bang + 1)
     // channels_redis hashes the whole name here but only the routing part when it receives, so with
     // several hosts it loses these messages; hashing the routing part puts them where receivers look.
-    const shard = this.#shardFor(routing)
-    const member = this.#wire.encode(message, bang === -1 ? undefined : channel)
+    const shard = this.shardFor(routing)
+    const member = this.wire.encode(message, bang === -1 ? undefined : channel)
     const now = Date.now()
     let queued: number | undefined
     try {
       const client = shard.isUp ? shard.commands : await shard.ready()
-      const capacity = capacityArg(this.#capacityOf(channel))
-      const key = this.#options.prefix + routing
+      const capacity = capacityArg(this.capacityOf(channel))
+      const key = this.options.prefix + routing
       queued = await shard.track(
         client.tschannelsSend(
           key,
@@ -153,22 +110,22 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
     } catch (error) {
       rethrow(error, shard)
     }
-    if (queued === 0) throw this.#full(channel)
+    if (queued === 0) throw this.full(channel)
   }
 
   receive(channel: string, options?: ReceiveOptions): Promise<LayerMessage> {
     // The hot path, a consumer's loop on its own channel: an open local channel was validated and
     // has its reader running, so the receive is the buffer's own promise and nothing more.
     const signal = options?.signal
-    if (!this.#closed && signal?.aborted !== true && this.#local.has(channel)) {
-      return this.#local.receive(channel, signal)
+    if (!this.closed && signal?.aborted !== true && this.local.has(channel)) {
+      return this.local.receive(channel, signal)
     }
     return this.#receive(channel, signal)
   }
 
   async newChannel(prefix = 'specific'): Promise<string> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'newChannel')
-    const routing = `${prefix}.${this.#clientId}!`
+    this.assertOpen('newChannel')
+    const routing = `${prefix}.${this.clientId}!`
     const name = `${routing}${randomName()}`
     requireValidChannelName(name)
     this.#openLocal(name, routing)
@@ -176,42 +133,42 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'groupAdd')
+    this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    await this.#groups.add(group, channel, this.#local.has(channel))
+    await this.#groups.add(group, channel, this.local.has(channel))
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'groupDiscard')
+    this.assertOpen('groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    await this.#groups.discard(group, channel, this.#local.has(channel))
+    await this.#groups.discard(group, channel, this.local.has(channel))
   }
 
   async groupSend(group: string, message: LayerMessage): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'groupSend')
+    this.assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
     const now = Date.now()
     const members = await this.#groups.members(group, now - this.#groupExpiryMs)
     const plan = planGroupSend(
       members,
-      (channel) => this.#local.has(channel),
-      this.#options.prefix,
-      this.#shards.length,
+      (channel) => this.local.has(channel),
+      this.options.prefix,
+      this.shards.length,
     )
     let skipped = 0
     if (plan.local.length > 0) {
-      const copy = this.#copy(message)
-      for (const channel of plan.local) if (this.#local.deliver(channel, copy) === 'full') skipped++
+      const copy = this.copy(message)
+      for (const channel of plan.local) if (this.local.deliver(channel, copy) === 'full') skipped++
     }
     const score = this.#nextScore()
     const writes = [...plan.remote].map(async ([index, batch]) => {
-      const payloads = batch.channels.map((channels) => this.#wire.encode(message, channels))
-      const capacities = batch.channels.map((channels) => capacityArg(this.#capacityOf(channels[0]!)))
+      const payloads = batch.channels.map((channels) => this.wire.encode(message, channels))
+      const capacities = batch.channels.map((channels) => capacityArg(this.capacityOf(channels[0]!)))
       try {
-        const shard = this.#shards[index]!
+        const shard = this.shards[index]!
         const client = shard.isUp ? shard.commands : await shard.ready()
         const args = [...payloads, ...capacities, score, this.#expiryMs, this.#expiredBefore(now)]
         const full = await shard.track(client.tschannelsGroupSend(batch.keys.length, ...batch.keys, ...args))
@@ -221,14 +178,14 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
       }
     })
     await Promise.all(writes)
-    if (skipped > 0) this.#warnings.dropped(skipped, `group '${group}'`)
+    if (skipped > 0) this.warnings.dropped(skipped, `group '${group}'`)
   }
 
   async discardChannel(channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'discardChannel')
+    this.assertOpen('discardChannel')
     requireValidChannelName(channel)
-    if (this.#local.has(channel)) {
-      this.#local.discard(channel, 'the channel was discarded')
+    if (this.local.has(channel)) {
+      this.local.discard(channel, 'the channel was discarded')
       await this.#groups.discardChannel(channel)
       return
     }
@@ -237,25 +194,25 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
 
   /** Deletes every key under the prefix on every shard, then empties the local buffers. */
   async flush(): Promise<void> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'flush')
+    this.assertOpen('flush')
     this.#groups.clear()
     try {
-      await Promise.all(this.#shards.map((shard) => shard.unlinkMatching(`${this.#options.prefix}*`)))
+      await Promise.all(this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}*`)))
     } finally {
       // Last, so that callers awaiting flush() see their receives cancelled as it returns.
-      this.#local.clear('the layer was flushed')
+      this.local.clear('the layer was flushed')
     }
     await this.#readers.cancelNamed('the layer was flushed')
   }
 
   /** Cancels pending receives, stops the readers and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.closed) return
+    this.closed = true
     this.#groups.clear()
     await this.#readers.close()
-    await Promise.all(this.#shards.map((shard) => shard.close()))
-    this.#local.closeAll('the layer was closed')
+    await Promise.all(this.shards.map((shard) => shard.close()))
+    this.local.closeAll('the layer was closed')
     await this.#readers.cancelNamed('the layer was closed')
   }
 
@@ -267,62 +224,57 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
 
   /** @internal */
   [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
-    if (this.#closed || !this.#local.has(channel)) this.#openOwn(channel, 'receive')
-    return this.#local.listen(channel, listener)
+    if (this.closed || !this.local.has(channel)) this.#openOwn(channel, 'receive')
+    return this.local.listen(channel, listener)
   }
 
   /** @internal */
-  down(shard: RedisShard, reason: string): void {
-    this.#warnings.outage(shard.label, reason)
-  }
-
-  /** @internal */
-  up(shard: RedisShard, downtimeMs: number): void {
+  override up(shard: RedisShard, downtimeMs: number): void {
     void this.#restore(shard, downtimeMs)
   }
 
   /** Checks a process-local channel `receive()` was called on, and opens it here. */
   #openOwn(channel: string, method: string): void {
-    assertOpen(this.#closed, 'RedisChannelLayer', method)
+    this.assertOpen(method)
     requireValidChannelName(channel)
     const bang = channel.indexOf('!')
     const routing = channel.slice(0, bang + 1)
-    if (!routing.endsWith(`.${this.#clientId}!`)) {
+    if (!routing.endsWith(`.${this.clientId}!`)) {
       throw new ForeignChannel(
         `${method}() on '${channel}': that process-local channel belongs to another process or layer, and ` +
           'reading it would take its messages. Receive on channels from this layer’s newChannel().',
       )
     }
-    if (!this.#local.has(channel)) this.#openLocal(channel, routing)
+    if (!this.local.has(channel)) this.#openLocal(channel, routing)
   }
 
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
-    assertOpen(this.#closed, 'RedisChannelLayer', 'receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
     requireNotAborted(channel, signal)
     if (channel.includes('!')) {
       this.#openOwn(channel, 'receive')
-      return this.#local.receive(channel, signal)
+      return this.local.receive(channel, signal)
     }
     return this.#readers.receiveNamed(channel, signal)
   }
 
   #openLocal(channel: string, routing: string): void {
-    this.#local.open(channel)
-    this.#readers.startLocal(this.#options.prefix + routing)
+    this.local.open(channel)
+    this.#readers.startLocal(this.options.prefix + routing)
   }
 
   /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
   async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
     const memberships = await this.#groups.restore(shard)
     let notified = 0
-    const event = this.#options.reconnectEvent
-    if (event !== null && !this.#closed) {
-      for (const channel of [...this.#local.names()]) {
-        if (this.#local.deliver(channel, { ...event }) !== 'full') notified++
+    const event = this.options.reconnectEvent
+    if (event !== null && !this.closed) {
+      for (const channel of [...this.local.names()]) {
+        if (this.local.deliver(channel, { ...event }) !== 'full') notified++
       }
     }
-    this.#warnings.restored(shard.label, downtimeMs, memberships, notified)
+    this.warnings.restored(shard.label, downtimeMs, memberships, notified)
   }
 
   /**
@@ -341,23 +293,6 @@ export class RedisChannelLayer implements ChannelLayer, ShardListener {
   /** The score (epoch seconds) at or below which a message sent before `now` has expired. */
   #expiredBefore(now: number): number {
     return (now - this.#expiryMs) / 1000
-  }
-
-  /** A decoded copy of `message`, exactly what a receiver in another process would get. */
-  #copy(message: LayerMessage): LayerMessage {
-    return this.#plain.decode(this.#plain.encode(message))!.message
-  }
-
-  #shardFor(name: string): RedisShard {
-    return shardFor(this.#shards, name)
-  }
-
-  #capacityOf(channel: string): number {
-    return capacityFor(channel, this.#options.channelCapacity, this.#options.capacity)
-  }
-
-  #full(channel: string): ChannelFull {
-    return channelFull(channel, this.#capacityOf(channel))
   }
 }
 

@@ -12,35 +12,19 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
-
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
-import { capacityFor } from '../capacity.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import {
-  LAYER_EXTENSIONS,
-  assertOpen,
-  channelFull,
-  requireNotAborted,
-  requireValidChannelName,
-  requireValidGroupName,
-} from '../layer-checks.js'
+import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
 import { requireMessage } from '../layer-message.js'
-import { RedisShard, shardFor, type ShardListener } from './connection.js'
-import { LayerWarnings } from './layer-warnings.js'
-import { LocalChannels } from './local-channels.js'
+import type { RedisShard } from './connection.js'
 import { LocalMembership } from './local-membership.js'
-import {
-  resolveRedisOptions,
-  type RedisPubSubChannelLayerOptions,
-  type ResolvedRedisOptions,
-} from './options.js'
+import type { RedisPubSubChannelLayerOptions } from './options.js'
 import { Subscriptions } from './pubsub-subscriptions.js'
+import { RedisLayerBase } from './redis-layer-base.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import { WireFormat } from './wire-format.js'
 
 /**
  * A channel layer on Redis pub/sub, compatible with Python's
@@ -63,73 +47,47 @@ import { WireFormat } from './wire-format.js'
  * configureChannelLayers({ default: new RedisPubSubChannelLayer({ hosts: [process.env.REDIS_URL!] }) })
  * ```
  */
-export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
-  /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = LAYER_EXTENSIONS
-  readonly #options: ResolvedRedisOptions
-  readonly #shards: readonly RedisShard[]
-  readonly #wire: WireFormat
-  /** This process's channels and their buffers. */
-  readonly #local: LocalChannels
+export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** The groups the local channels are in: Redis keeps no membership for pub/sub. */
   readonly #membership = new LocalMembership()
   readonly #subscriptions: Subscriptions
-  readonly #warnings = new LayerWarnings('RedisPubSubChannelLayer')
-  readonly #clientId = randomBytes(9).toString('base64url')
   /** What the routing part of this process's channel names ends with (`specific.<client>!`). */
-  readonly #ownMark = `.${this.#clientId}!`
+  readonly #ownMark = `.${this.clientId}!`
   /** The start of every group's pub/sub channel name. */
   readonly #groupPrefix: string
-  #closed = false
 
   /**
    * @param options - Hosts, prefix, capacity, expiry and encryption; see `RedisPubSubChannelLayerOptions`.
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: RedisPubSubChannelLayerOptions) {
-    const resolved = resolveRedisOptions(options, 'RedisPubSubChannelLayer')
-    this.#options = resolved
-    this.#groupPrefix = `${resolved.prefix}__group__`
     // channels_redis ≥ 4.2 encrypts pub/sub messages without a random prefix and without a time limit.
-    this.#wire = new WireFormat({
-      symmetricEncryptionKeys: resolved.symmetricEncryptionKeys,
-      randomPrefixLength: 0,
+    super('RedisPubSubChannelLayer', options, () => ({ randomPrefixLength: 0 }))
+    const resolved = this.options
+    this.#groupPrefix = `${resolved.prefix}__group__`
+    this.#subscriptions = new Subscriptions(this.shards, `*.${this.clientId}!*`, resolved.connectTimeoutMs, {
+      message: (name, payload, pattern) => this.#onMessage(name, payload, pattern),
+      reconnected: (shard, downtimeMs) => this.#reconnected(shard, downtimeMs),
     })
-    this.#local = new LocalChannels(
-      (channel) => capacityFor(channel, resolved.channelCapacity, resolved.capacity),
-      resolved.expiry * 1000,
-    )
-    this.#shards = resolved.hosts.map(
-      (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
-    )
-    this.#subscriptions = new Subscriptions(
-      this.#shards,
-      `*.${this.#clientId}!*`,
-      resolved.connectTimeoutMs,
-      {
-        message: (name, payload, pattern) => this.#onMessage(name, payload, pattern),
-        reconnected: (shard, downtimeMs) => this.#reconnected(shard, downtimeMs),
-      },
-    )
     // Subscribing at once means the first receive() or newChannel() rarely waits for a connection.
     void this.#subscriptions.ensurePattern().catch(() => undefined)
   }
 
   async send(channel: string, message: LayerMessage): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'send')
+    this.assertOpen('send')
     requireValidChannelName(channel)
     requireMessage(message)
     if (this.#isOwn(channel)) {
       // A channel of this process needs no round trip, and keeps working during an outage.
-      if (this.#local.isFull(channel)) throw this.#full(channel)
-      this.#local.deliver(channel, this.#copy(message))
+      if (this.local.isFull(channel)) throw this.full(channel)
+      this.local.deliver(channel, this.copy(message))
       return
     }
-    const payload = this.#wire.encode(message)
+    const payload = this.wire.encode(message)
     // A receive() on this channel here has asked for it: the message must not overtake that.
     const subscribing = this.#subscriptions.pending(channel)
     if (subscribing !== undefined) await subscribing.catch(() => undefined)
-    const shard = this.#shardFor(channel)
+    const shard = this.shardFor(channel)
     try {
       await shard.publish(channel, payload)
     } catch (error) {
@@ -142,48 +100,48 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
     // validation (an open channel was checked when it opened) and no promise but the receive's own.
     const signal = options?.signal
     // `local.has` first: it is false for a name that is not a string, which must reject, not throw.
-    if (!this.#closed && signal?.aborted !== true && this.#local.has(channel) && this.#isListening(channel)) {
-      return this.#local.receive(channel, signal)
+    if (!this.closed && signal?.aborted !== true && this.local.has(channel) && this.#isListening(channel)) {
+      return this.local.receive(channel, signal)
     }
     return this.#receive(channel, signal)
   }
 
   /** @internal */
   [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
-    if (!this.#closed && this.#local.has(channel) && this.#isListening(channel)) {
-      return this.#local.listen(channel, listener)
+    if (!this.closed && this.local.has(channel) && this.#isListening(channel)) {
+      return this.local.listen(channel, listener)
     }
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
     // Queue up first, then subscribe, as receive() does; a subscription that cannot be confirmed
     // now is applied by ioredis when Redis returns.
-    const message = this.#local.listen(channel, listener)
+    const message = this.local.listen(channel, listener)
     void this.#subscribeFor(channel).catch(() => undefined)
     return message
   }
 
   async newChannel(prefix = 'specific'): Promise<string> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'newChannel')
-    const name = `${prefix}.${this.#clientId}!${randomName()}`
+    this.assertOpen('newChannel')
+    const name = `${prefix}.${this.clientId}!${randomName()}`
     requireValidChannelName(name)
-    this.#local.open(name)
+    this.local.open(name)
     await this.#subscriptions.ensurePattern()
     return name
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'groupAdd')
+    this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    this.#local.open(channel)
+    this.local.open(channel)
     if (this.#membership.add(group, channel, Date.now())) {
       const name = this.#groupPrefix + group
-      await this.#subscriptions.subscribe(this.#shardFor(name), name)
+      await this.#subscriptions.subscribe(this.shardFor(name), name)
     }
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'groupDiscard')
+    this.assertOpen('groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
     if (this.#membership.remove(group, channel)) await this.#unsubscribeGroup(group)
@@ -195,80 +153,75 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
    * returns: in order with every other group message, whoever sent it.
    */
   async groupSend(group: string, message: LayerMessage): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'groupSend')
+    this.assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
     const name = this.#groupPrefix + group
-    const payload = this.#wire.encode(message)
-    const shard = this.#shardFor(name)
+    const payload = this.wire.encode(message)
+    const shard = this.shardFor(name)
     try {
       await shard.publish(name, payload)
     } catch (error) {
       if (!isConnectionError(error)) throw error
       // Redis is down (reported once per outage): the members in this process still get it.
-      this.#deliverToGroup(group, this.#copy(message))
+      this.#deliverToGroup(group, this.copy(message))
       return
     }
     if (this.#membership.hasGroup(group)) await this.#subscriptions.drain(shard)
   }
 
   async discardChannel(channel: string): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'discardChannel')
+    this.assertOpen('discardChannel')
     requireValidChannelName(channel)
-    this.#local.discard(channel, 'the channel was discarded')
+    this.local.discard(channel, 'the channel was discarded')
     const emptied = this.#membership
       .removeChannel(channel)
       .filter((group) => !this.#membership.hasGroup(group))
     await Promise.all([
       ...emptied.map((group) => this.#unsubscribeGroup(group)),
-      this.#subscriptions.unsubscribeChannel(this.#shardFor(channel), channel),
+      this.#subscriptions.unsubscribeChannel(this.shardFor(channel), channel),
     ])
   }
 
   async flush(): Promise<void> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'flush')
+    this.assertOpen('flush')
     // What was published to this process before the flush is dropped with the rest.
-    await Promise.all(this.#shards.map((shard) => this.#subscriptions.drain(shard)))
+    await Promise.all(this.shards.map((shard) => this.#subscriptions.drain(shard)))
     const groups = [...this.#membership.groups()]
     this.#membership.clear()
     const channels = this.#subscriptions.clearChannels()
     try {
       await Promise.all([
         ...groups.map((group) => this.#unsubscribeGroup(group)),
-        ...channels.map((channel) => this.#subscriptions.unsubscribe(this.#shardFor(channel), channel)),
+        ...channels.map((channel) => this.#subscriptions.unsubscribe(this.shardFor(channel), channel)),
       ])
     } finally {
       // Last, so that callers awaiting flush() see their receives cancelled as it returns.
-      this.#local.clear('the layer was flushed')
+      this.local.clear('the layer was flushed')
     }
   }
 
   /** Cancels pending receives and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+    if (this.closed) return
+    this.closed = true
     this.#membership.clear()
     this.#subscriptions.close()
-    await Promise.all(this.#shards.map((shard) => shard.close()))
-    this.#local.closeAll('the layer was closed')
+    await Promise.all(this.shards.map((shard) => shard.close()))
+    this.local.closeAll('the layer was closed')
   }
 
   /** @internal */
-  down(shard: RedisShard, reason: string): void {
-    this.#warnings.outage(shard.label, reason)
-  }
-
-  /** @internal */
-  up(): void {
+  override up(): void {
     // The subscriber connection decides when this layer is back: see `#reconnected`.
   }
 
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
-    assertOpen(this.#closed, 'RedisPubSubChannelLayer', 'receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
     requireNotAborted(channel, signal)
     // Queue up first, then subscribe: receives keep the order they were called in.
-    const pending = this.#local.receive(channel, signal)
+    const pending = this.local.receive(channel, signal)
     pending.catch(() => undefined)
     // A subscription that cannot be confirmed now is applied by ioredis when Redis returns.
     await this.#subscribeFor(channel).catch(() => undefined)
@@ -278,7 +231,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
   /** Brings `channel`'s messages in: the pattern for this process's own channels, else its own subscription. */
   #subscribeFor(channel: string): Promise<void> {
     if (this.#isOwn(channel)) return this.#subscriptions.ensurePattern()
-    return this.#subscriptions.subscribeChannel(this.#shardFor(channel), channel)
+    return this.#subscriptions.subscribeChannel(this.shardFor(channel), channel)
   }
 
   /** Whether the messages of an open `channel` already come in, so a receive can go straight to its buffer. */
@@ -288,7 +241,7 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
 
   #unsubscribeGroup(group: string): Promise<void> {
     const name = this.#groupPrefix + group
-    return this.#subscriptions.unsubscribe(this.#shardFor(name), name)
+    return this.#subscriptions.unsubscribe(this.shardFor(name), name)
   }
 
   #onMessage(name: string, payload: Buffer, pattern: boolean): void {
@@ -300,52 +253,38 @@ export class RedisPubSubChannelLayer implements ChannelLayer, ShardListener {
         return
       }
     }
-    if (!this.#local.has(name)) return
+    if (!this.local.has(name)) return
     const message = this.#decode(payload, name)
-    if (message !== undefined && this.#local.deliver(name, message) === 'full')
-      this.#warnings.dropped(1, name)
+    if (message !== undefined && this.local.deliver(name, message) === 'full') this.warnings.dropped(1, name)
   }
 
   /** Hands a group message to the local members of `group`. */
   #deliverToGroup(group: string, message: LayerMessage): void {
     let full = 0
-    for (const channel of this.#membership.members(group, Date.now() - this.#options.groupExpiry * 1000)) {
-      if (this.#local.deliver(channel, message) === 'full') full++
+    for (const channel of this.#membership.members(group, Date.now() - this.options.groupExpiry * 1000)) {
+      if (this.local.deliver(channel, message) === 'full') full++
     }
-    if (full > 0) this.#warnings.dropped(full, `group '${group}'`)
+    if (full > 0) this.warnings.dropped(full, `group '${group}'`)
   }
 
   #reconnected(shard: RedisShard, downtimeMs: number): void {
     let notified = 0
-    const event = this.#options.reconnectEvent
+    const event = this.options.reconnectEvent
     if (event !== null) {
-      for (const channel of [...this.#local.names()])
-        if (this.#local.deliver(channel, { ...event }) !== 'full') notified++
+      for (const channel of [...this.local.names()])
+        if (this.local.deliver(channel, { ...event }) !== 'full') notified++
     }
-    this.#warnings.restored(shard.label, downtimeMs, this.#membership.size, notified)
+    this.warnings.restored(shard.label, downtimeMs, this.#membership.size, notified)
   }
 
   #decode(payload: Buffer, name: string): LayerMessage | undefined {
-    const decoded = this.#wire.decode(payload)
-    if (decoded === undefined) this.#warnings.undecodable(name)
+    const decoded = this.wire.decode(payload)
+    if (decoded === undefined) this.warnings.undecodable(name)
     return decoded?.message
-  }
-
-  /** What a receiver in another process would get: the message through the codec and back. */
-  #copy(message: LayerMessage): LayerMessage {
-    return this.#wire.decode(this.#wire.encode(message))!.message
-  }
-
-  #shardFor(name: string): RedisShard {
-    return shardFor(this.#shards, name)
   }
 
   #isOwn(channel: string): boolean {
     const bang = channel.indexOf('!')
     return bang !== -1 && channel.startsWith(this.#ownMark, bang + 1 - this.#ownMark.length)
-  }
-
-  #full(channel: string): ReturnType<typeof channelFull> {
-    return channelFull(channel, capacityFor(channel, this.#options.channelCapacity, this.#options.capacity))
   }
 }
