@@ -433,8 +433,19 @@ export type ChannelsErrorCode =
   | 'CHANNELS_ERR_STOP_CONSUMER'
   | 'CHANNELS_ERR_TOKEN_REUSE_DETECTED'
   | 'CHANNELS_ERR_TOO_MANY_LOGIN_ATTEMPTS'
+  | 'CHANNELS_ERR_UNENCODABLE_MESSAGE'
   | 'CHANNELS_ERR_UNEXPECTED_EVENT'
   | 'CHANNELS_ERR_UNKNOWN_PASSWORD_HASHER'
   | 'CHANNELS_ERR_UNKNOWN_SCOPE_TYPE'
   | 'CHANNELS_ERR_UNSUPPORTED_FRAME'
   | 'CHANNELS_ERR_USER_EXISTS'
+
+/**
+ * A channel layer message cannot be written in the Redis layers' wire
+ * format (msgpack): a function, a symbol, a cycle, an integer beyond 64
+ * bits. Nothing was sent.
+ */
+export class UnencodableMessage extends ChannelsError {
+  static override code = 'CHANNELS_ERR_UNENCODABLE_MESSAGE' as const
+  override code = 'CHANNELS_ERR_UNENCODABLE_MESSAGE' as const
+}

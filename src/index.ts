@@ -230,6 +230,7 @@ export {
   UserExists,
   InvalidContent,
   InvalidLayerMessage,
+  UnencodableMessage,
 } from './errors.js'
 export type { ChannelsErrorCode } from './errors.js'
 
@@ -287,3 +288,7 @@ export type { LoginAttempt } from './auth/index.js'
 export { ConnectionCapMiddleware, InMemoryConnectionSlots } from './security/index.js'
 export type { ConnectionCapOptions, ConnectionSlot, ConnectionSlotStore } from './security/index.js'
 export { JsonTooDeep } from './errors.js'
+
+/** Time as layers and rate limits read it (tests pass their own). */
+export type { Clock } from './util/clock.js'
+export type { InMemoryRateLimitStoreOptions } from './security/memory-rate-limit-store.js'

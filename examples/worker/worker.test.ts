@@ -6,7 +6,7 @@ import { getChannelLayer, resetChannelLayers } from 'tschannels'
 import { WebsocketCommunicator } from 'tschannels/testing'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 
-import { redisSkipReason } from '../../test/layers/redis/redis-service.js'
+import { redisSkipReason } from './redis-skip-reason.js'
 
 const skipReason = await redisSkipReason()
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))

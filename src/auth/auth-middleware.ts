@@ -14,7 +14,7 @@ import { USER_STORE, defaultUserStore } from './default-user-store.js'
 import { LazyUser } from './lazy-user.js'
 import { getUser } from './session-auth.js'
 import type { UserStore } from './user-store.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 
 /** Options of `AuthMiddleware`. */
 export interface AuthMiddlewareOptions {

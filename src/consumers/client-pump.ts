@@ -7,7 +7,7 @@
  */
 
 import type { Message, Receive } from '../types.js'
-import { RESOLVED } from '../util/resolved.js'
+import { finishedSync } from '../util/resolved.js'
 import type { SerialDispatcher } from './serial-dispatcher.js'
 
 const TERMINAL_EVENTS = new Set(['websocket.disconnect', 'http.disconnect'])
@@ -57,7 +57,7 @@ export class ClientPump {
     if (dispatcher.stopped) return
     const ready = dispatcher.deliver(message, this.#fromLayer)
     if (TERMINAL_EVENTS.has(message.type)) return
-    if (ready === RESOLVED) this.start()
+    if (finishedSync(ready)) this.start()
     else void ready.then(() => this.start())
   }
 }

@@ -13,7 +13,7 @@ import type { ChannelLayer } from '../layers/channel-layer.js'
 import { LISTEN, isListenable } from '../layers/channel-listener.js'
 import type { ChannelListener, ListenableLayer } from '../layers/channel-listener.js'
 import type { LayerMessage, Message } from '../types.js'
-import { RESOLVED } from '../util/resolved.js'
+import { finishedSync } from '../util/resolved.js'
 import type { SerialDispatcher } from './serial-dispatcher.js'
 
 /** A running feed from a channel. @internal */
@@ -84,7 +84,7 @@ class LayerListener implements ChannelListener, ChannelPump {
       return false
     }
     const ready = dispatcher.deliver(message, true)
-    if (ready === RESOLVED) return true
+    if (finishedSync(ready)) return true
     void ready.then(() => this.start())
     return false
   }

@@ -9,7 +9,7 @@
 
 import { StopConsumer } from '../errors.js'
 import type { Message } from '../types.js'
-import { RESOLVED } from '../util/resolved.js'
+import { RESOLVED, finishedSync } from '../util/resolved.js'
 
 /**
  * The key of the method a dispatch target takes messages by: a symbol, so
@@ -97,7 +97,7 @@ export class SerialDispatcher {
     // A handler that finished synchronously (it returned the shared resolved
     // promise, as a frame forwarded to an unhurried socket does) lets its
     // source go on at once, without a `then` and a microtask hop per message.
-    if (handled === RESOLVED) return this.#onHandled() ?? RESOLVED
+    if (finishedSync(handled)) return this.#onHandled() ?? RESOLVED
     return handled.then(
       () => this.#onHandled(),
       (error: unknown) => this.#onFailed(error),

@@ -15,7 +15,7 @@
 
 import type { ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
-import type { Waiter } from './waiter-list.js'
+import type { Waiter } from './channel-state.js'
 
 /** The key of a layer's listen method. @internal */
 export const LISTEN: unique symbol = Symbol('tschannels.listen')

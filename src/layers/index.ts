@@ -27,6 +27,6 @@ export {
   nonLocalName,
   requireValidChannelName,
   requireValidGroupName,
-} from './names.js'
+} from './layer-checks.js'
 export { capacityFor, compileChannelCapacity, globToRegExp, type CapacityRule } from './capacity.js'
 export { LAYER_DEFAULTS, resolveLayerOptions, type ResolvedLayerOptions } from './options.js'

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { ChannelFull, LayerClosed, ReceiveCancelled } from '../errors.js'
+import { ImproperlyConfigured } from '../errors.js'
 import type { LayerMessage } from '../types.js'
+import { monotonicClock, type Clock } from '../util/clock.js'
 import { randomName } from '../util/random-pool.js'
 import { rejectWith } from '../util/reject-with.js'
 import { capacityFor, type CapacityRule } from './capacity.js'
@@ -15,18 +16,31 @@ import type { ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channe
 import { LISTEN } from './channel-listener.js'
 import type { ChannelListener, ListenableLayer } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
+import {
+  LAYER_EXTENSIONS,
+  assertOpen,
+  channelFull,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from './layer-checks.js'
 import { requireMessage } from './layer-message.js'
-import { requireValidChannelName, requireValidGroupName } from './names.js'
 import { resolveLayerOptions } from './options.js'
-import { ChannelState, ReceiveWaiter } from './receive-waiter.js'
-import type { ChannelWaiter } from './receive-waiter.js'
+import { ChannelState } from './channel-state.js'
+import type { ChannelWaiter } from './channel-state.js'
+import { ReceiveWaiter } from './receive-waiter.js'
 import { SweepTimer } from './sweep-timer.js'
 import { WatchedWaiter, watchFor } from './watched-waiter.js'
 
-const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
-
-/** Options of `InMemoryChannelLayer`: the common layer options. */
-export type InMemoryChannelLayerOptions = ChannelLayerOptions
+/** Options of `InMemoryChannelLayer`: the common layer options, and a clock. */
+export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
+  /**
+   * Where expiry reads the time, in ms; tests pass their own to make
+   * messages and memberships expire without waiting.
+   * @default performance.now
+   */
+  clock?: Clock
+}
 
 /**
  * A channel layer held in this process's memory, with Channels' semantics:
@@ -51,7 +65,7 @@ export type InMemoryChannelLayerOptions = ChannelLayerOptions
  */
 export class InMemoryChannelLayer implements ChannelLayer {
   /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = EXTENSIONS
+  readonly extensions = LAYER_EXTENSIONS
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   readonly #capacity: number
@@ -59,6 +73,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
   readonly #channels = new Map<string, ChannelState>()
   readonly #groups = new GroupRegistry()
   readonly #sweeper: SweepTimer
+  readonly #now: Clock
   #closed = false
 
   /**
@@ -66,7 +81,12 @@ export class InMemoryChannelLayer implements ChannelLayer {
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: InMemoryChannelLayerOptions) {
-    const resolved = resolveLayerOptions(options, 'InMemoryChannelLayer')
+    const { clock = monotonicClock, ...common } = options ?? {}
+    if (typeof clock !== 'function') {
+      throw new ImproperlyConfigured(`InMemoryChannelLayer option 'clock' must be a function returning ms.`)
+    }
+    this.#now = clock
+    const resolved = resolveLayerOptions(common, 'InMemoryChannelLayer')
     this.#expiryMs = resolved.expiry * 1000
     this.#groupExpiryMs = resolved.groupExpiry * 1000
     this.#capacity = resolved.capacity
@@ -81,14 +101,10 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const state = this.#channels.get(channel) ?? this.#createState(channel)
     const waiter = state.waiters.shift()
     if (waiter !== undefined) return waiter.deliver(message)
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
     if (state.queue.length >= state.capacity) {
-      throw new ChannelFull(
-        `Channel '${channel}' is full: it already holds ${state.capacity} messages, its capacity. ` +
-          'The message was not queued; retry later, make its consumer keep up, or raise `capacity` ' +
-          '(or add a `channelCapacity` pattern for this channel).',
-      )
+      throw channelFull(channel, state.capacity)
     }
     state.queue.push(message, now + this.#expiryMs)
   }
@@ -104,14 +120,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       let state = this.#channels.get(channel)
       if (state === undefined) requireValidChannelName(channel)
       const signal = options?.signal
-      if (signal?.aborted) {
-        throw new ReceiveCancelled(
-          `receive() on '${channel}' was cancelled: its signal was already aborted.`,
-          {
-            cause: signal.reason,
-          },
-        )
-      }
+      requireNotAborted(channel, signal)
       state ??= this.#createState(channel)
       const queued = this.#takeQueued(channel, state)
       if (queued !== undefined) return Promise.resolve(queued)
@@ -146,7 +155,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.#assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    this.#groups.add(group, channel, performance.now())
+    this.#groups.add(group, channel, this.#now())
     this.#sweeper.start()
   }
 
@@ -164,7 +173,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     requireMessage(message)
     const members = this.#groups.members(group)
     if (members === undefined) return
-    const now = performance.now()
+    const now = this.#now()
     const joinedBefore = now - this.#groupExpiryMs
     const expiresAt = now + this.#expiryMs
     // Waiters are served after the walk: a listener runs its consumer's
@@ -213,7 +222,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     requireValidGroupName(group)
     const members = this.#groups.members(group)
     if (members === undefined) return []
-    const joinedBefore = performance.now() - this.#groupExpiryMs
+    const joinedBefore = this.#now() - this.#groupExpiryMs
     const live: string[] = []
     for (const [channel, joinedAt] of members) if (joinedAt > joinedBefore) live.push(channel)
     return live
@@ -244,12 +253,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
   }
 
   #assertOpen(method: string): void {
-    if (this.#closed) {
-      throw new LayerClosed(
-        `InMemoryChannelLayer.${method}() was called after close(). Create a new layer, ` +
-          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
-      )
-    }
+    assertOpen(this.#closed, 'InMemoryChannelLayer', method)
   }
 
   #createState(channel: string): ChannelState {
@@ -262,7 +266,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
   /** The oldest live message queued on `channel`, taken off the queue, or `undefined`. */
   #takeQueued(channel: string, state: ChannelState): LayerMessage | undefined {
     if (state.queue.length === 0) return undefined
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
     return state.queue.length > 0 ? state.queue.shift() : undefined
   }
@@ -284,7 +288,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
 
   /** Reclaims memory held by stale messages, idle channels and expired memberships. */
   #sweep(): void {
-    const now = performance.now()
+    const now = this.#now()
     for (const [channel, state] of this.#channels) {
       if (state.queue.peekExpiry() <= now) this.#expire(channel, state, now)
       if (state.queue.length === 0 && state.waiters.length === 0) this.#channels.delete(channel)

@@ -1,6 +1,5 @@
 /**
- * One pending `receive()` on an in-memory channel, and the per-channel state
- * that holds its queue and its waiters.
+ * One pending `receive()` on a channel.
  *
  * The waiter is its own abort listener (`handleEvent`), so a `receive()` with
  * a signal costs no closure beyond the promise's executor.
@@ -11,40 +10,8 @@
 
 import { ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
-import { stackless } from '../util/stackless.js'
-import { MessageQueue } from './message-queue.js'
-import { WaiterList } from './waiter-list.js'
-import type { Waiter } from './waiter-list.js'
-
-/** Whatever a channel can hand a message to. @internal */
-export type ChannelWaiter = Waiter<LayerMessage, ReceiveCancelled>
-
-/**
- * What the in-memory layer keeps per channel. Invariant: when `waiters` is
- * not empty, `queue` is, because `send()` hands a message straight to the
- * oldest waiter instead of queueing it.
- *
- * @internal
- */
-export class ChannelState {
-  readonly queue = new MessageQueue()
-  readonly waiters = new WaiterList<ChannelWaiter>()
-  /** The channel's capacity, resolved from `channelCapacity` once per state. */
-  readonly capacity: number
-
-  constructor(capacity: number) {
-    this.capacity = capacity
-  }
-
-  /** Ends every pending receive with one `ReceiveCancelled` saying `message`, made only when someone waits. */
-  cancelWaiters(message: string): void {
-    // Detach first: a waiter's own cancel must not splice the array being walked.
-    const waiters = this.waiters.takeAll()
-    if (waiters.length === 0) return
-    const error = stackless(() => new ReceiveCancelled(message))
-    for (const waiter of waiters) waiter.cancel(error)
-  }
-}
+import type { ChannelState } from './channel-state.js'
+import type { ChannelWaiter } from './channel-state.js'
 
 /**
  * A `receive()` waiting for a message. Settles exactly once: a message handed

@@ -8,7 +8,7 @@
 import { ImproperlyConfigured, UnknownScopeType } from '../errors.js'
 import type { Application, ScopeType } from '../types.js'
 import { assertApplication } from './assert-application.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 
 const SCOPE_TYPES: readonly ScopeType[] = ['http', 'websocket', 'channel']
 

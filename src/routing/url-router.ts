@@ -8,7 +8,7 @@
 import { ImproperlyConfigured, RouteNotFound } from '../errors.js'
 import type { Application, Scope, UrlRoute } from '../types.js'
 import type { Route } from './route.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 
 /**
  * The part of the path the enclosing routers have not consumed. Channels

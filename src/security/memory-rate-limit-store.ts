@@ -4,7 +4,14 @@
  * @module
  */
 
+import type { Clock } from '../util/clock.js'
 import type { RateLimitStore, TakeResult, TokenBucket } from './rate-limit-store.js'
+
+/** Options of `InMemoryRateLimitStore`. */
+export interface InMemoryRateLimitStoreOptions {
+  /** Where refills read the time, in ms; tests pass their own. @default Date.now */
+  clock?: Clock
+}
 
 interface Bucket {
   tokens: number
@@ -27,14 +34,16 @@ export class InMemoryRateLimitStore implements RateLimitStore {
   #buckets = new Map<string, Bucket>()
   #slots = new Map<string, number>()
   #timer: NodeJS.Timeout | undefined
+  readonly #now: Clock
 
-  constructor() {
+  constructor(options: InMemoryRateLimitStoreOptions = {}) {
+    this.#now = options.clock ?? Date.now
     this.#timer = setInterval(() => this.#sweep(), 60_000)
     this.#timer.unref()
   }
 
   async take(key: string, bucket: TokenBucket, cost = 1): Promise<TakeResult> {
-    const now = Date.now()
+    const now = this.#now()
     const entry = this.#buckets.get(key) ?? { tokens: bucket.capacity, updated: now, fullAt: now }
     const refilled = Math.min(
       bucket.capacity,
@@ -79,7 +88,7 @@ export class InMemoryRateLimitStore implements RateLimitStore {
   }
 
   #sweep(): void {
-    const now = Date.now()
+    const now = this.#now()
     for (const [key, bucket] of this.#buckets) if (bucket.fullAt <= now) this.#buckets.delete(key)
   }
 }

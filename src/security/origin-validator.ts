@@ -14,7 +14,7 @@ import type { Application } from '../types.js'
 import { deny } from './deny.js'
 import { matchesOrigin, parseOrigin, parseOriginPattern } from './origin-pattern.js'
 import type { OriginPattern } from './origin-pattern.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 
 /** The hosts `AllowedHostsOriginValidator` allows in DEBUG when `allowedHosts` is empty, as Django. */
 export const DEBUG_LOCAL_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]'])

@@ -14,15 +14,12 @@
  * @module
  */
 
-import type { IncomingMessage, ServerResponse } from 'node:http'
-
 import { nodeExchangeOf } from './node-exchange.js'
-import { runHandler, runOverEvents } from './node-shim.js'
+import { runHandler, runOverEvents, type NodeHandler } from './node-shim.js'
 import { ImproperlyConfigured } from '../errors.js'
 import type { Application } from '../types.js'
 
-/** A Node HTTP request listener, as Express, Koa (`app.callback()`) and `http.createServer` take. */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
+export type { NodeHandler } from './node-shim.js'
 
 /**
  * Turns a Node `(req, res)` listener into an `http` application. The

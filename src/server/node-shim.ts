@@ -7,6 +7,14 @@
  * Using Node's own classes means Express and friends find every method and
  * property they expect.
  *
+ * Why not `light-my-request` (Fastify's `inject()`): it makes Express work
+ * by re-parenting the Express app's own request and response prototypes
+ * onto its classes, a lasting change to the user's app (served later by
+ * `serve()`, the same app would handle real requests through a prototype
+ * chain without `IncomingMessage`), and only when it is handed the Express
+ * app itself: behind any wrapper, such as the one that catches a handler's
+ * rejection, the response never completes.
+ *
  * @module
  */
 
@@ -14,9 +22,11 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { Writable } from 'node:stream'
 
-import type { NodeHandler } from './node-handler.js'
 import { InvalidEvent } from '../errors.js'
 import type { Headers, HttpScope, Receive, Send } from '../types.js'
+
+/** A Node HTTP request listener, as Express, Koa (`app.callback()`) and `http.createServer` take. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
 const HEAD_END = Buffer.from('\r\n\r\n')

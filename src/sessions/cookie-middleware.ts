@@ -8,7 +8,7 @@ import { parseCookie } from 'cookie'
 
 import { assertApplication } from '../routing/assert-application.js'
 import type { Application, HeaderPairs } from '../types.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 
 declare module '../types.js' {
   interface BuiltinScopeFields {

@@ -8,7 +8,7 @@
 
 import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
-import { neverThrowing } from '../util/reject-with.js'
+import { neverThrowing } from '../util/never-throwing.js'
 import type { Application, HttpResponseStartEvent, Message, Send } from '../types.js'
 import { CookieMiddleware } from './cookie-middleware.js'
 import { defaultSessionStore } from './default-store.js'

@@ -11,7 +11,7 @@
 
 import { ImproperlyConfigured, InvalidEvent, ReceiveCancelled, StopConsumer } from '../errors.js'
 import type { ChannelLayer } from '../layers/channel-layer.js'
-import { requireValidChannelName } from '../layers/names.js'
+import { requireValidChannelName } from '../layers/layer-checks.js'
 import { getChannelLayer } from '../layers/registry.js'
 import type { Application, ChannelScope, Message } from '../types.js'
 

@@ -4,8 +4,9 @@
  * `runLayerSuite` once; a layer that cannot meet a test skips it by title,
  * with the reason.
  *
- * Expiry tests wait for real (a few hundred ms) rather than faking timers, so
- * they hold for layers whose clock is a Redis server.
+ * Expiry tests move the layer's clock when it takes one (`clock: true`);
+ * for a layer whose clock is a Redis server they wait for real, a few
+ * hundred ms.
  *
  * @module
  */
@@ -27,14 +28,22 @@ import type { LayerMessage } from '../../src/types.js'
 /** How a layer's test file runs the suite. */
 export interface LayerSuiteOptions {
   /** Builds a fresh layer for one test; each test closes its own. */
-  newLayer: (options?: ChannelLayerOptions) => Promise<ChannelLayer> | ChannelLayer
+  newLayer: (options?: SuiteLayerOptions) => Promise<ChannelLayer> | ChannelLayer
   /**
    * Titles of tests to skip. Prefer the object form, title → reason; the
    * reason is shown in the skipped test's name. A title that matches no test
    * fails the run, so a renamed test cannot silently stay skipped.
    */
   skip?: readonly string[] | Readonly<Record<string, string>>
+  /**
+   * Whether `newLayer` passes `options.clock` to the layer; then the expiry
+   * tests move that clock instead of waiting.
+   */
+  clock?: boolean
 }
+
+/** The options a layer is built with in the suite: the common ones, and a clock when it takes one. */
+export type SuiteLayerOptions = ChannelLayerOptions & { clock?: () => number }
 
 /** How long a "receives nothing" check waits. */
 const QUIET_MS = 150
@@ -65,6 +74,16 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
     onTestFinished(() => layer.close())
     return layer
   }
+  /** A layer, and how its time passes: its clock moved by hand, or real waiting. */
+  const openTimed = async (
+    layerOptions: ChannelLayerOptions,
+  ): Promise<{ layer: ChannelLayer; elapse: (ms: number) => Promise<void> }> => {
+    if (options.clock !== true) return { layer: await open(layerOptions), elapse: sleep }
+    let now = 1_000
+    const layer = await options.newLayer({ ...layerOptions, clock: () => now })
+    onTestFinished(() => layer.close())
+    return { layer, elapse: async (ms) => void (now += ms) }
+  }
 
   describe(`${name} (channel layer conformance)`, () => {
     describe('#send and #receive', () => {
@@ -79,7 +98,8 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const layer = await open()
         const channel = unique('later')
         const received = layer.receive(channel)
-        await sleep(20)
+        // No wait for a subscription: a layer must deliver a send that follows a receive in its process.
+        await nextTurn()
         await layer.send(channel, { type: 'test.later' })
         expect(await received).toEqual({ type: 'test.later' })
       })
@@ -88,9 +108,9 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const layer = await open()
         const channel = unique('waiters')
         const first = layer.receive(channel)
-        await sleep(10)
+        await nextTurn()
         const second = layer.receive(channel)
-        await sleep(10)
+        await nextTurn()
         await layer.send(channel, { type: 'test.message', n: 1 })
         await layer.send(channel, { type: 'test.message', n: 2 })
         expect(await first).toEqual({ type: 'test.message', n: 1 })
@@ -260,41 +280,41 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
 
     describe('expiry', () => {
       test('a message older than expiry is never delivered', async () => {
-        const layer = await open({ expiry: 0.2 })
+        const { layer, elapse } = await openTimed({ expiry: 0.2 })
         const channel = unique('stale')
         await layer.send(channel, { type: 'test.stale' })
-        await sleep(400)
+        await elapse(400)
         await expectNothing(layer, channel)
         await layer.send(channel, { type: 'test.fresh' })
         expect(await layer.receive(channel)).toEqual({ type: 'test.fresh' })
       })
 
       test('an expired message no longer counts against capacity', async () => {
-        const layer = await open({ expiry: 0.2, capacity: 1 })
+        const { layer, elapse } = await openTimed({ expiry: 0.2, capacity: 1 })
         const channel = unique('stale')
         await layer.send(channel, { type: 'test.stale' })
-        await sleep(400)
+        await elapse(400)
         await layer.send(channel, { type: 'test.fresh' })
         expect(await layer.receive(channel)).toEqual({ type: 'test.fresh' })
       })
 
       test('a group membership older than groupExpiry ends', async () => {
-        const layer = await open({ groupExpiry: 0.2 })
+        const { layer, elapse } = await openTimed({ groupExpiry: 0.2 })
         const [group, channel] = [unique('room'), await layer.newChannel()]
         await layer.groupAdd(group, channel)
-        await sleep(400)
+        await elapse(400)
         await layer.groupSend(group, { type: 'test.late' })
         await expectNothing(layer, channel)
       })
 
       test('groupAdd renews a membership', async () => {
         // Generous margins: the first membership is 700 ms old (expired), the renewed one 350 ms (alive).
-        const layer = await open({ groupExpiry: 0.6 })
+        const { layer, elapse } = await openTimed({ groupExpiry: 0.6 })
         const [group, channel] = [unique('room'), await layer.newChannel()]
         await layer.groupAdd(group, channel)
-        await sleep(350)
+        await elapse(350)
         await layer.groupAdd(group, channel)
-        await sleep(350)
+        await elapse(350)
         await layer.groupSend(group, { type: 'test.renewed' })
         expect(await layer.receive(channel)).toEqual({ type: 'test.renewed' })
       })
@@ -367,7 +387,7 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const layer = await open()
         const channel = await layer.newChannel()
         const pending = layer.receive(channel)
-        await sleep(10)
+        await nextTurn()
         await layer.discardChannel(channel)
         await expect(pending).rejects.toBeInstanceOf(ReceiveCancelled)
       })
@@ -398,7 +418,7 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const channel = unique('abort')
         const controller = new AbortController()
         const pending = layer.receive(channel, { signal: controller.signal })
-        await sleep(10)
+        await nextTurn()
         controller.abort()
         await expect(pending).rejects.toBeInstanceOf(ReceiveCancelled)
       })
@@ -415,7 +435,7 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const channel = unique('abort')
         const controller = new AbortController()
         const pending = layer.receive(channel, { signal: controller.signal })
-        await sleep(10)
+        await nextTurn()
         controller.abort()
         await expect(pending).rejects.toBeInstanceOf(ReceiveCancelled)
         await layer.send(channel, { type: 'test.kept' })
@@ -439,7 +459,7 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
       test('flush cancels pending receives', async () => {
         const layer = await open()
         const pending = layer.receive(await layer.newChannel())
-        await sleep(10)
+        await nextTurn()
         await layer.flush()
         await expect(pending).rejects.toBeInstanceOf(ReceiveCancelled)
       })
@@ -448,7 +468,7 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         const layer = await open()
         const channel = await layer.newChannel()
         const pending = layer.receive(channel)
-        await sleep(10)
+        await nextTurn()
         await layer.close()
         await expect(pending).rejects.toBeInstanceOf(ReceiveCancelled)
         await expect(layer.send(channel, { type: 'test.late' })).rejects.toBeInstanceOf(LayerClosed)
@@ -477,6 +497,11 @@ function unique(base: string): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Lets the work a call started run until it waits on I/O: an event-loop turn, not a time. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 /** Asserts that `channel` yields no message within a short wait. */

@@ -1,11 +1,14 @@
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 
 import { ChannelFull, ImproperlyConfigured, InvalidMessageType, ReceiveCancelled } from '../../src/errors.js'
 import { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from '../../src/layers/memory.js'
 import type { LayerMessage } from '../../src/types.js'
 import { runLayerSuite } from './layer-suite.js'
 
-runLayerSuite('InMemoryChannelLayer', { newLayer: (options) => new InMemoryChannelLayer(options) })
+runLayerSuite('InMemoryChannelLayer', {
+  newLayer: (options) => new InMemoryChannelLayer(options),
+  clock: true,
+})
 
 function open(options?: InMemoryChannelLayerOptions): InMemoryChannelLayer {
   const layer = new InMemoryChannelLayer(options)
@@ -13,7 +16,9 @@ function open(options?: InMemoryChannelLayerOptions): InMemoryChannelLayer {
   return layer
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 describe('InMemoryChannelLayer', () => {
   describe('constructor', () => {
@@ -153,11 +158,12 @@ describe('InMemoryChannelLayer', () => {
 
   describe('expiry', () => {
     it('takes a channel holding an expired message out of its groups, as Channels does', async () => {
-      const layer = open({ expiry: 0.1 })
+      let now = 0
+      const layer = open({ expiry: 0.1, clock: () => now })
       await layer.groupAdd('room', 'idle')
       await layer.groupAdd('other', 'idle')
       await layer.send('idle', { type: 'test.stale' })
-      await sleep(200)
+      now += 200
       await layer.groupSend('room', { type: 'test.one' })
       await layer.groupSend('other', { type: 'test.two' })
       await expect(layer.receive('idle', { signal: AbortSignal.timeout(50) })).rejects.toBeInstanceOf(
@@ -194,6 +200,32 @@ describe('InMemoryChannelLayer', () => {
 
     it('rejects a prefix that makes an invalid name', async () => {
       await expect(open().newChannel('bad prefix')).rejects.toThrow(/channel name/)
+    })
+  })
+
+  describe('sweeping', () => {
+    it('runs while the layer holds something, and stops once expiry has emptied it', async () => {
+      vi.useFakeTimers()
+      let now = 0
+      const layer = open({ expiry: 1, groupExpiry: 2, clock: () => now })
+      expect(vi.getTimerCount()).toBe(0)
+      await layer.groupAdd('room', 'member')
+      await layer.send('member', { type: 'test.stale' })
+      expect(vi.getTimerCount()).toBe(1)
+      now += 2_500
+      // The sweep runs every second here (the shortest expiry): stale message, idle channel and
+      // expired membership go, and with nothing left the timer stops.
+      vi.advanceTimersByTime(1_000)
+      expect(vi.getTimerCount()).toBe(0)
+      await layer.groupSend('room', { type: 'test.late' })
+      await layer.send('member', { type: 'test.fresh' })
+      expect(await layer.receive('member')).toEqual({ type: 'test.fresh' })
+    })
+
+    it('rejects a clock that is not a function', () => {
+      expect(() => new InMemoryChannelLayer({ clock: 5 as unknown as () => number })).toThrow(
+        ImproperlyConfigured,
+      )
     })
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { Application, Scope } from '../../src/types.js'
-import { neverThrowing } from '../../src/util/reject-with.js'
+import { neverThrowing } from '../../src/util/never-throwing.js'
 
 const scope = { type: 'websocket' } as Scope
 const receive = (): Promise<never> => new Promise(() => undefined)

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis'
 
 import type { RefreshTokenStore } from './refresh-token-store.js'
 import { redisClientFor } from '../../util/redis-client.js'
+import { redisScript, type RedisScript } from '../../util/redis-script.js'
 
 /** Options of `RedisRefreshTokenStore`. */
 export interface RedisRefreshTokenStoreOptions {
@@ -40,23 +41,19 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
   readonly #redis: Redis
   readonly #owned: boolean
   readonly #prefix: string
+  readonly #use: RedisScript
 
   constructor(options: RedisRefreshTokenStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'tschannels:refresh:'
     const { redis, owned } = redisClientFor(options, 'RedisRefreshTokenStore')
     this.#redis = redis
     this.#owned = owned
+    this.#use = redisScript(redis, 'tschannelsRefreshTokenUse', USE, 2)
   }
 
   async use(jti: string, family: string, expiresAt: Date): Promise<boolean> {
     const ttl = Math.max(1000, expiresAt.getTime() - Date.now())
-    const result = await this.#redis.eval(
-      USE,
-      2,
-      `${this.#prefix}used:${jti}`,
-      `${this.#prefix}revoked:${family}`,
-      ttl,
-    )
+    const result = await this.#use(`${this.#prefix}used:${jti}`, `${this.#prefix}revoked:${family}`, ttl)
     return result === 1
   }
 

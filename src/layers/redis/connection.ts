@@ -1,7 +1,9 @@
 /**
- * Connections to one Redis shard: a command connection shared by every
- * call, blocking connections for the queue readers, and a subscriber
- * connection for pub/sub; plus the outage bookkeeping the layers rely on.
+ * Connections to one Redis shard: one command connection for every call
+ * and every publish (ioredis pipelines what is written while replies are
+ * on their way), blocking connections for the queue readers, and a
+ * subscriber connection for pub/sub; plus the outage bookkeeping the layers
+ * rely on.
  *
  * ioredis reconnects on its own; this module decides how often (exponential
  * backoff with jitter, capped at two seconds), when a shard counts as down
@@ -16,10 +18,9 @@ import { Redis, type RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
 import { settledWithin } from '../../util/settled-within.js'
-import { FastPublisher } from './fast-publisher.js'
+import { consistentHash } from './consistent-hash.js'
 import type { ResolvedHost } from './options.js'
-import { publisherTarget } from './publisher-target.js'
-import { scriptCallsSettled } from './scripts.js'
+import { defineScripts, type ScriptedRedis } from './scripts.js'
 
 const BACKOFF_FIRST_MS = 50
 const BACKOFF_MAX_MS = 2_000
@@ -43,7 +44,7 @@ export class RedisShard {
   readonly index: number
   readonly label: string
   /** Every call but the blocking reads and subscriptions goes through this connection, pipelined by ioredis. */
-  readonly commands: Redis
+  readonly commands: ScriptedRedis
   readonly #host: ResolvedHost
   readonly #connectTimeoutMs: number
   readonly #listener: ShardListener
@@ -51,22 +52,22 @@ export class RedisShard {
   readonly #clients = new Set<Redis>()
   #subscriber: Redis | undefined
   #connecting: Promise<void> | undefined
-  /** The command socket while it is corked for this tick (see `batch()`). */
-  #corked: Redis['stream'] | undefined
-  /** Bound once: `batch()` schedules it at most once per tick. */
-  readonly #uncork = (): void => {
-    const stream = this.#corked
-    this.#corked = undefined
-    stream?.uncork()
+  /** Calls made through `track()` and not answered yet, and who waits for none to be left. */
+  #inFlight = 0
+  #idleWaiters: Array<() => void> = []
+  readonly #settled = (): void => {
+    if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake()
+    }
   }
+  /** The PUBLISHes of this tick, channel and payload alternating, and who waits for each. */
+  #publishArgs: Array<string | Buffer> = []
+  #publishWaiters: Array<(error?: Error) => void> = []
+  /** Bound once: scheduled at most once per tick. */
+  readonly #sendPublishes = (): void => this.#flushPublishes()
   #everReady = false
   #downSince: number | undefined
   #closed = false
-  /** The publish-only connection (see `publisher()`), while one is open or opening. */
-  #publisher: FastPublisher | undefined
-  /** Publishers lost in a row, for the backoff before the next; and when that may open. */
-  #publisherFailures = 0
-  #publisherRetryAt = 0
 
   constructor(host: ResolvedHost, index: number, connectTimeoutMs: number, listener: ShardListener) {
     this.index = index
@@ -75,12 +76,9 @@ export class RedisShard {
     this.#connectTimeoutMs = connectTimeoutMs
     this.#listener = listener
     // No offline queue: during an outage a call must fail at once, not pile up until Redis returns.
-    // No auto-pipelining either: `batch()` gathers a tick's commands into one socket write for less
-    // (ioredis's auto-pipelining builds a Pipeline per tick and waits for setImmediate to send it).
-    this.commands = this.#connect('commands', {
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-    })
+    this.commands = defineScripts(
+      this.#connect('commands', { enableOfflineQueue: false, autoResendUnfulfilledCommands: false }),
+    )
     this.commands.on('ready', () => this.#ready())
     this.commands.on('close', () => this.#lost('the connection closed'))
     this.commands.on('error', (error: Error) => this.#lost(error.message))
@@ -97,7 +95,7 @@ export class RedisShard {
    *
    * @throws LayerUnavailable when Redis cannot be reached.
    */
-  async ready(): Promise<Redis> {
+  async ready(): Promise<ScriptedRedis> {
     if (this.commands.status === 'ready') return this.commands
     if (this.#closed) throw new LayerUnavailable(`The connection to Redis at ${this.label} is closed.`)
     if (this.#everReady) throw this.unavailable()
@@ -120,52 +118,44 @@ export class RedisShard {
   }
 
   /**
-   * The command connection for a call made now, or `undefined` while it is
-   * not up (then `ready()` says why). Calls made in the same tick go out in
-   * one socket write: the first corks the socket and a `nextTick` uncorks it,
-   * which runs once the promise continuations of this tick have run too. With
-   * many consumers sending at once, a write per command would cost more CPU
-   * than everything else a send does.
+   * Publishes `payload` to `channel` on the command connection; resolves
+   * once Redis has. The publishes of one tick go out as one call (one
+   * script running them in order), because what ioredis spends per command
+   * is most of what a publish costs this process. Before the first
+   * connection it waits for it, as `ready()` does.
+   *
+   * @throws whatever the connection fails with (the layer maps it to `LayerUnavailable`).
    */
-  batch(): Redis | undefined {
-    if (this.commands.status !== 'ready') return undefined
-    if (this.#corked === undefined) {
-      this.#corked = this.commands.stream
-      this.#corked.cork()
-      process.nextTick(this.#uncork)
-    }
-    return this.commands
+  publish(channel: string, payload: Buffer): Promise<void> {
+    if (this.commands.status !== 'ready') return this.ready().then(() => this.publish(channel, payload))
+    if (this.#publishWaiters.length === 0) process.nextTick(this.#sendPublishes)
+    this.#publishArgs.push(channel, payload)
+    return new Promise<void>((resolve, reject) => {
+      this.#publishWaiters.push((error) => (error === undefined ? resolve() : reject(error)))
+    })
   }
 
   /**
-   * The publish-only connection when it is ready, else `undefined` (use the
-   * command connection). While the command connection is up and none is
-   * open, this opens one in the background; a lost one is replaced after a
-   * backoff, and a shard that is not plain TCP without Sentinel, or whose
-   * Redis refused the handshake, never gets one.
+   * `call` (a script call on the command connection), counted until it is
+   * answered. A script call answered NOSCRIPT sends its source as a second
+   * command, so `close()` waits for these before it sends QUIT, which would
+   * cut that command off.
    */
-  publisher(): FastPublisher | undefined {
-    const current = this.#publisher
-    if (current !== undefined) return current.ready ? current : undefined
-    if (this.#closed || this.commands.status !== 'ready' || performance.now() < this.#publisherRetryAt)
-      return undefined
-    const target = publisherTarget(this.commands)
-    if (target === undefined) {
-      this.#publisherRetryAt = Infinity
-      return undefined
-    }
-    const opened: FastPublisher = new FastPublisher(target, {
-      ready: () => {
-        this.#publisherFailures = 0
-      },
-      closed: (_reason, refused) => {
-        if (this.#publisher === opened) this.#publisher = undefined
-        const wait = refused ? Infinity : backoff(++this.#publisherFailures)
-        this.#publisherRetryAt = performance.now() + wait
-      },
-    })
-    this.#publisher = opened
-    return undefined
+  track<T>(call: Promise<T>): Promise<T> {
+    this.#inFlight++
+    call.then(this.#settled, this.#settled)
+    return call
+  }
+
+  /** Deletes every key matching `pattern` (SCAN, then UNLINK), as `flush()` does. */
+  async unlinkMatching(pattern: string): Promise<void> {
+    const client = await this.ready()
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await client.unlink(...keys)
+    } while (cursor !== '0')
   }
 
   /** Resolves once the command connection is ready, or after `timeoutMs` in any case. */
@@ -216,23 +206,21 @@ export class RedisShard {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    const publisher = this.#publisher
-    const publisherEnded =
-      publisher && settledWithin(publisher.end(), this.#connectTimeoutMs).then(() => publisher.close())
+    // Publishes made in the same tick as close() go out before QUIT.
+    this.#flushPublishes()
     const clients = [...this.#clients]
     this.#clients.clear()
     this.#idleBlocking.length = 0
-    await Promise.all([
-      publisherEnded,
-      ...clients.map(async (client) => {
+    await Promise.all(
+      clients.map(async (client) => {
         // QUIT lets replies already on their way arrive; a connection that is not up has nothing to wait for.
         if (client.status === 'ready' && client === this.commands) {
-          await settledWithin(scriptCallsSettled(client), this.#connectTimeoutMs)
+          await settledWithin(this.#idle(), this.#connectTimeoutMs)
           await settledWithin(client.quit(), this.#connectTimeoutMs)
         }
         client.disconnect()
       }),
-    ])
+    )
   }
 
   #connect(role: string, overrides: RedisOptions): Redis {
@@ -250,6 +238,34 @@ export class RedisShard {
     return client
   }
 
+  #flushPublishes(): void {
+    const args = this.#publishArgs
+    const waiters = this.#publishWaiters
+    if (waiters.length === 0) return
+    this.#publishArgs = []
+    this.#publishWaiters = []
+    // One message costs less as a plain PUBLISH than as a script call.
+    const sent =
+      waiters.length === 1
+        ? this.commands.publish(args[0]!, args[1] as Buffer)
+        : this.track(this.commands.tschannelsPublish(...args))
+    sent.then(
+      () => {
+        for (const settle of waiters) settle()
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(`PUBLISH failed: ${String(error)}`)
+        for (const settle of waiters) settle(failure)
+      },
+    )
+  }
+
+  /** Resolves once every call passed to `track()` so far has been answered. */
+  #idle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
+  }
+
   #ready(): void {
     this.#everReady = true
     if (this.#downSince === undefined || this.#closed) return
@@ -259,8 +275,6 @@ export class RedisShard {
   }
 
   #lost(reason: string): void {
-    // Redis went away or failed over: the next publisher connects to where ioredis reconnects.
-    this.#publisher?.close()
     if (this.#closed || this.#downSince !== undefined) return
     // A close that follows an error of the same outage is not news.
     this.#downSince = performance.now()
@@ -272,4 +286,14 @@ export class RedisShard {
 function backoff(attempt: number): number {
   const base = Math.min(BACKOFF_FIRST_MS * 2 ** Math.min(attempt - 1, 16), BACKOFF_MAX_MS)
   return Math.round(base / 2 + Math.random() * (base / 2))
+}
+
+/**
+ * The one of `shards` that holds `name`, as `channels_redis` picks it (with
+ * a single shard there is nothing to hash).
+ *
+ * @internal
+ */
+export function shardFor(shards: readonly RedisShard[], name: string): RedisShard {
+  return shards.length === 1 ? shards[0]! : shards[consistentHash(name, shards.length)]!
 }

@@ -13,25 +13,21 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
-
-import { ForeignChannel, LayerClosed, ReceiveCancelled, type ChannelFull } from '../../errors.js'
+import { ForeignChannel } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
-import { capacityFor } from '../capacity.js'
+import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { requireValidChannelName, requireValidGroupName } from '../names.js'
-import { CoreState } from './core-state.js'
-import { GeneralChannels } from './general-channels.js'
+import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
+import { requireMessage } from '../layer-message.js'
+import type { RedisShard } from './connection.js'
+import { CoreGroups } from './core-groups.js'
+import { CoreReaders } from './core-readers.js'
 import { planGroupSend } from './group-send-plan.js'
-import { channelFull, requireMessage } from './messages.js'
-import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
+import type { RedisChannelLayerOptions } from './options.js'
+import { RedisLayerBase } from './redis-layer-base.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import { GROUP_ADD, GROUP_MEMBERS, GROUP_SEND, SEND } from './scripts.js'
-import { randomName } from '../../util/random-pool.js'
-
-const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
 
 /**
  * A channel layer on Redis, wire-compatible with Python's
@@ -48,7 +44,7 @@ const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
  * @example
  * ```ts
  * import { configureChannelLayers } from 'tschannels'
- * import { RedisChannelLayer } from 'tschannels/layers/redis'
+ * import { RedisChannelLayer } from 'tschannels/redis'
  *
  * configureChannelLayers({
  *   default: new RedisChannelLayer({ hosts: ['redis://localhost:6379'], symmetricEncryptionKeys: [secret] }),
@@ -56,80 +52,80 @@ const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
  * // or, by name: { default: { backend: 'redis', options: { hosts: [process.env.REDIS_URL] } } }
  * ```
  */
-export class RedisChannelLayer implements ChannelLayer {
-  /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = EXTENSIONS
-  readonly #options: ResolvedRedisOptions
-  readonly #state: CoreState
-  readonly #clientId = randomBytes(9).toString('base64url')
-  readonly #general: GeneralChannels
-  #closed = false
+export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
+  readonly #groups: CoreGroups
+  readonly #readers: CoreReaders
+  readonly #expiryMs: number
+  readonly #groupExpiryMs: number
+  #lastScoreMs = 0
 
   /**
    * @param options - Hosts, prefix, capacity, expiry and encryption; see `RedisChannelLayerOptions`.
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: RedisChannelLayerOptions) {
-    this.#options = resolveRedisOptions(options, 'RedisChannelLayer')
-    this.#state = new CoreState(this.#options, 'RedisChannelLayer')
-    this.#general = new GeneralChannels(this.#state, this.#options.prefix)
-  }
-
-  /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
-  get clientId(): string {
-    return this.#clientId
+    super('RedisChannelLayer', options, (resolved) => ({
+      randomPrefixLength: resolved.randomPrefixLength,
+      // As channels_redis: a token is good for the message expiry plus ten seconds of clock skew.
+      tokenTtl: resolved.expiry + 10,
+    }))
+    this.#expiryMs = this.options.expiry * 1000
+    this.#groupExpiryMs = this.options.groupExpiry * 1000
+    const reading = { shards: this.shards, wire: this.wire, local: this.local, warnings: this.warnings }
+    this.#readers = new CoreReaders({ ...reading, expiryMs: this.#expiryMs }, this.options.prefix)
+    this.#groups = new CoreGroups(this.options.prefix, this.#groupExpiryMs, (name) => this.shardFor(name))
   }
 
   async send(channel: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('send')
+    this.assertOpen('send')
     requireValidChannelName(channel)
     requireMessage(message)
-    const state = this.#state
-    if (state.local.has(channel)) {
-      if (state.local.isFull(channel)) throw this.#full(channel)
-      state.local.deliver(channel, state.copy(message))
+    if (this.local.has(channel)) {
+      if (this.local.isFull(channel)) throw this.full(channel)
+      this.local.deliver(channel, this.copy(message))
       return
     }
     const bang = channel.indexOf('!')
     const routing = bang === -1 ? channel : channel.slice(0, bang + 1)
     // channels_redis hashes the whole name here but only the routing part when it receives, so with
     // several hosts it loses these messages; hashing the routing part puts them where receivers look.
-    const shard = state.shardFor(routing)
-    const member = state.wire.encode(message, bang === -1 ? undefined : channel)
+    const shard = this.shardFor(routing)
+    const member = this.wire.encode(message, bang === -1 ? undefined : channel)
     const now = Date.now()
-    let queued: unknown
+    let queued: number | undefined
     try {
-      const client = shard.batch() ?? (await shard.ready())
-      queued = await SEND.run(
-        client,
-        [this.#options.prefix + routing],
-        [
-          state.expiredBefore(now),
-          capacityArg(this.#capacityOf(channel)),
-          state.nextScore(),
+      const client = shard.isUp ? shard.commands : await shard.ready()
+      const capacity = capacityArg(this.capacityOf(channel))
+      const key = this.options.prefix + routing
+      queued = await shard.track(
+        client.tschannelsSend(
+          key,
+          this.#expiredBefore(now),
+          capacity,
+          this.#nextScore(),
           member,
-          state.expiryMs,
-        ],
+          this.#expiryMs,
+        ),
       )
     } catch (error) {
       rethrow(error, shard)
     }
-    if (queued === 0) throw this.#full(channel)
+    if (queued === 0) throw this.full(channel)
   }
 
   receive(channel: string, options?: ReceiveOptions): Promise<LayerMessage> {
     // The hot path, a consumer's loop on its own channel: an open local channel was validated and
     // has its reader running, so the receive is the buffer's own promise and nothing more.
     const signal = options?.signal
-    if (!this.#closed && signal?.aborted !== true && this.#state.local.has(channel)) {
-      return this.#state.local.receive(channel, signal)
+    if (!this.closed && signal?.aborted !== true && this.local.has(channel)) {
+      return this.local.receive(channel, signal)
     }
     return this.#receive(channel, signal)
   }
 
   async newChannel(prefix = 'specific'): Promise<string> {
-    this.#assertOpen('newChannel')
-    const routing = `${prefix}.${this.#clientId}!`
+    this.assertOpen('newChannel')
+    const routing = `${prefix}.${this.clientId}!`
     const name = `${routing}${randomName()}`
     requireValidChannelName(name)
     this.#openLocal(name, routing)
@@ -137,106 +133,87 @@ export class RedisChannelLayer implements ChannelLayer {
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupAdd')
+    this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    const now = Date.now()
-    const own = this.#state.local.has(channel)
-    if (own) this.#state.membership.add(group, channel, now)
-    const shard = this.#state.shardFor(group)
-    try {
-      const client = await shard.ready()
-      await GROUP_ADD.run(
-        client,
-        [this.#state.groupKey(group)],
-        [channel, now / 1000, this.#state.groupExpiryMs],
-      )
-    } catch (error) {
-      // A channel of this process stays a member locally and is registered in Redis when it returns.
-      if (own && isConnectionError(error)) return
-      rethrow(error, shard)
-    }
+    await this.#groups.add(group, channel, this.local.has(channel))
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupDiscard')
+    this.assertOpen('groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    const own = this.#state.membership.remove(group, channel) || this.#state.local.has(channel)
-    await this.#state.leave([group], channel, own)
+    await this.#groups.discard(group, channel, this.local.has(channel))
   }
 
   async groupSend(group: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('groupSend')
+    this.assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
-    const state = this.#state
     const now = Date.now()
-    const joinedAfter = now - state.groupExpiryMs
-    const shard = state.shardFor(group)
-    let members: readonly string[]
-    try {
-      const client = shard.batch() ?? (await shard.ready())
-      members = (await GROUP_MEMBERS.run(client, [state.groupKey(group)], [joinedAfter / 1000])) as string[]
-    } catch (error) {
-      if (!isConnectionError(error)) throw error
-      // Redis is down (reported once per outage): reach the members in this process, as a broadcast
-      // must not fail a consumer. The rest of the group misses this message.
-      members = state.membership.members(group, joinedAfter)
-    }
+    const members = await this.#groups.members(group, now - this.#groupExpiryMs)
     const plan = planGroupSend(
       members,
-      (channel) => state.local.has(channel),
-      this.#options.prefix,
-      state.shards.length,
+      (channel) => this.local.has(channel),
+      this.options.prefix,
+      this.shards.length,
     )
     let skipped = 0
     if (plan.local.length > 0) {
-      const copy = state.copy(message)
-      for (const channel of plan.local) if (state.local.deliver(channel, copy) === 'full') skipped++
+      const copy = this.copy(message)
+      for (const channel of plan.local) if (this.local.deliver(channel, copy) === 'full') skipped++
     }
-    const score = state.nextScore()
+    const score = this.#nextScore()
     const writes = [...plan.remote].map(async ([index, batch]) => {
-      const payloads = batch.channels.map((channels) => state.wire.encode(message, channels))
-      const capacities = batch.channels.map((channels) => capacityArg(this.#capacityOf(channels[0]!)))
+      const payloads = batch.channels.map((channels) => this.wire.encode(message, channels))
+      const capacities = batch.channels.map((channels) => capacityArg(this.capacityOf(channels[0]!)))
       try {
-        const shard = state.shards[index]!
-        const client = shard.batch() ?? (await shard.ready())
-        const args = [...payloads, ...capacities, score, state.expiryMs, state.expiredBefore(now)]
-        const full = (await GROUP_SEND.run(client, batch.keys, args)) as number[]
+        const shard = this.shards[index]!
+        const client = shard.isUp ? shard.commands : await shard.ready()
+        const args = [...payloads, ...capacities, score, this.#expiryMs, this.#expiredBefore(now)]
+        const full = await shard.track(client.tschannelsGroupSend(batch.keys.length, ...batch.keys, ...args))
         for (const position of full) skipped += batch.channels[position - 1]!.length
       } catch (error) {
         if (!isConnectionError(error)) throw error
       }
     })
     await Promise.all(writes)
-    if (skipped > 0) state.warnings.dropped(skipped, `group '${group}'`)
+    if (skipped > 0) this.warnings.dropped(skipped, `group '${group}'`)
   }
 
   async discardChannel(channel: string): Promise<void> {
-    this.#assertOpen('discardChannel')
+    this.assertOpen('discardChannel')
     requireValidChannelName(channel)
-    const state = this.#state
-    if (state.local.has(channel)) {
-      state.local.discard(channel, 'the channel was discarded')
-      await state.leave(state.membership.removeChannel(channel), channel, true)
+    if (this.local.has(channel)) {
+      this.local.discard(channel, 'the channel was discarded')
+      await this.#groups.discardChannel(channel)
       return
     }
-    await this.#general.discard(channel)
+    await this.#readers.discardNamed(channel)
   }
 
+  /** Deletes every key under the prefix on every shard, then empties the local buffers. */
   async flush(): Promise<void> {
-    this.#assertOpen('flush')
-    await this.#state.flush()
-    await this.#general.cancelAll('the layer was flushed')
+    this.assertOpen('flush')
+    this.#groups.clear()
+    try {
+      await Promise.all(this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}*`)))
+    } finally {
+      // Last, so that callers awaiting flush() see their receives cancelled as it returns.
+      this.local.clear('the layer was flushed')
+    }
+    await this.#readers.cancelNamed('the layer was flushed')
   }
 
   /** Cancels pending receives, stops the readers and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    await this.#state.close(this.#general.stopReaders())
-    await this.#general.cancelAll('the layer was closed')
+    if (this.closed) return
+    this.closed = true
+    this.#groups.clear()
+    await this.#readers.close()
+    await Promise.all(this.shards.map((shard) => shard.close()))
+    this.local.closeAll('the layer was closed')
+    await this.#readers.cancelNamed('the layer was closed')
   }
 
   /** @internal */
@@ -247,60 +224,75 @@ export class RedisChannelLayer implements ChannelLayer {
 
   /** @internal */
   [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
-    if (this.#closed || !this.#state.local.has(channel)) this.#openOwn(channel, 'receive')
-    return this.#state.local.listen(channel, listener)
+    if (this.closed || !this.local.has(channel)) this.#openOwn(channel, 'receive')
+    return this.local.listen(channel, listener)
+  }
+
+  /** @internal */
+  override up(shard: RedisShard, downtimeMs: number): void {
+    void this.#restore(shard, downtimeMs)
   }
 
   /** Checks a process-local channel `receive()` was called on, and opens it here. */
   #openOwn(channel: string, method: string): void {
-    this.#assertOpen(method)
+    this.assertOpen(method)
     requireValidChannelName(channel)
     const bang = channel.indexOf('!')
     const routing = channel.slice(0, bang + 1)
-    if (!routing.endsWith(`.${this.#clientId}!`)) {
+    if (!routing.endsWith(`.${this.clientId}!`)) {
       throw new ForeignChannel(
         `${method}() on '${channel}': that process-local channel belongs to another process or layer, and ` +
           'reading it would take its messages. Receive on channels from this layer’s newChannel().',
       )
     }
-    if (!this.#state.local.has(channel)) this.#openLocal(channel, routing)
+    if (!this.local.has(channel)) this.#openLocal(channel, routing)
   }
 
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
-    this.#assertOpen('receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
-    if (signal?.aborted) {
-      throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
-        cause: signal.reason,
-      })
-    }
+    requireNotAborted(channel, signal)
     if (channel.includes('!')) {
       this.#openOwn(channel, 'receive')
-      return this.#state.local.receive(channel, signal)
+      return this.local.receive(channel, signal)
     }
-    return this.#general.receive(channel, signal)
+    return this.#readers.receiveNamed(channel, signal)
   }
 
   #openLocal(channel: string, routing: string): void {
-    this.#state.local.open(channel)
-    this.#state.startLocalReaders(this.#options.prefix + routing)
+    this.local.open(channel)
+    this.#readers.startLocal(this.options.prefix + routing)
   }
 
-  #capacityOf(channel: string): number {
-    return capacityFor(channel, this.#options.channelCapacity, this.#options.capacity)
-  }
-
-  #full(channel: string): ChannelFull {
-    return channelFull(channel, this.#capacityOf(channel))
-  }
-
-  #assertOpen(method: string): void {
-    if (this.#closed) {
-      throw new LayerClosed(
-        `RedisChannelLayer.${method}() was called after close(). Create a new layer, ` +
-          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
-      )
+  /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
+  async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
+    const memberships = await this.#groups.restore(shard)
+    let notified = 0
+    const event = this.options.reconnectEvent
+    if (event !== null && !this.closed) {
+      for (const channel of [...this.local.names()]) {
+        if (this.local.deliver(channel, { ...event }) !== 'full') notified++
+      }
     }
+    this.warnings.restored(shard.label, downtimeMs, memberships, notified)
+  }
+
+  /**
+   * The score of a message sent now: epoch seconds with microseconds, and
+   * strictly increasing within this process, so that two sends in the same
+   * millisecond keep their order (equal scores would order by the random
+   * prefix instead).
+   */
+  #nextScore(): number {
+    let ms = performance.timeOrigin + performance.now()
+    if (ms <= this.#lastScoreMs) ms = this.#lastScoreMs + 0.001
+    this.#lastScoreMs = ms
+    return ms / 1000
+  }
+
+  /** The score (epoch seconds) at or below which a message sent before `now` has expired. */
+  #expiredBefore(now: number): number {
+    return (now - this.#expiryMs) / 1000
   }
 }
 

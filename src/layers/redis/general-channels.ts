@@ -9,17 +9,17 @@
  */
 
 import type { LayerMessage } from '../../types.js'
-import type { CoreState } from './core-state.js'
-import { GeneralChannel } from './general-channel.js'
+import { GeneralChannel, type GeneralChannelHost } from './general-channel.js'
 
 /** @internal */
 export class GeneralChannels {
   readonly #channels = new Map<string, GeneralChannel>()
-  readonly #state: CoreState
+  readonly #host: Omit<GeneralChannelHost, 'idle'>
   readonly #prefix: string
 
-  constructor(state: CoreState, prefix: string) {
-    this.#state = state
+  /** @param host - Readers, decoding and put-back, from the layer's queue readers. */
+  constructor(host: Omit<GeneralChannelHost, 'idle'>, prefix: string) {
+    this.#host = host
     this.#prefix = prefix
   }
 
@@ -27,11 +27,11 @@ export class GeneralChannels {
   receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
     let general = this.#channels.get(channel)
     if (general === undefined) {
-      const state = this.#state
+      const host = this.#host
       general = new GeneralChannel(channel, this.#prefix + channel, {
-        readersFor: (key, owner) => state.readersFor(key, owner),
-        decode: (entry) => state.decodeEntry(entry)?.message,
-        putBack: (reader, entry) => state.putBack(reader, entry),
+        readersFor: (key, owner) => host.readersFor(key, owner),
+        decode: (entry) => host.decode(entry),
+        putBack: (reader, entry) => host.putBack(reader, entry),
         idle: (idle) => {
           if (this.#channels.get(idle.name) === idle) this.#channels.delete(idle.name)
         },

@@ -9,7 +9,7 @@
  * @internal
  */
 
-import { nonLocalName } from '../names.js'
+import { nonLocalName } from '../layer-checks.js'
 import { consistentHash } from './consistent-hash.js'
 
 /** The keys of one shard a group send writes to. @internal */

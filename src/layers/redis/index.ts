@@ -1,5 +1,6 @@
 /**
- * The Redis channel layers, wire-compatible with Python's `channels_redis`
+ * `tschannels/layers/redis` (also part of `tschannels/redis`): the Redis
+ * channel layers, wire-compatible with Python's `channels_redis`
  * 4.x: `RedisChannelLayer` (the core layer) and `RedisPubSubChannelLayer`.
  *
  * Importing this module registers the backends `redis` and `redis-pubsub`,

@@ -13,7 +13,8 @@
 
 import type { LayerMessage } from '../../types.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { ChannelState, ReceiveWaiter } from '../receive-waiter.js'
+import { ChannelState } from '../channel-state.js'
+import { ReceiveWaiter } from '../receive-waiter.js'
 
 /** What became of a message handed to `deliver()`. @internal */
 export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'
@@ -27,14 +28,17 @@ export class LocalChannels {
   readonly #states = new Map<string, ChannelState>()
   readonly #capacityOf: (channel: string) => number
   readonly #expiryMs: number
+  readonly #now: () => number
 
   /**
    * @param capacityOf - The capacity of a channel (from `capacity` and `channelCapacity`).
    * @param expiryMs - How long a message may wait in a buffer.
+   * @param now - The clock expiry is measured on, in ms (tests drive their own).
    */
-  constructor(capacityOf: (channel: string) => number, expiryMs: number) {
+  constructor(capacityOf: (channel: string) => number, expiryMs: number, now: () => number = monotonicNow) {
     this.#capacityOf = capacityOf
     this.#expiryMs = expiryMs
+    this.#now = now
   }
 
   /** Number of open channels. */
@@ -77,9 +81,9 @@ export class LocalChannels {
    * buffer keeps what it has and refuses the new message, as a full channel
    * does in Redis.
    *
-   * @param sentAt - When the message was sent (epoch ms), so that its age counts towards expiry.
+   * @param ageMs - How long ago the message was sent, which counts towards its expiry.
    */
-  deliver(channel: string, message: LayerMessage, sentAt?: number): Delivery {
+  deliver(channel: string, message: LayerMessage, ageMs = 0): Delivery {
     const state = this.#states.get(channel)
     if (state === undefined) return 'closed'
     const waiter = state.waiters.shift()
@@ -89,11 +93,10 @@ export class LocalChannels {
     }
     // One clock read serves both the stale check and the new message's expiry: a burst queues
     // thousands of messages, and each read of the clock costs about as much as the rest of this.
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) state.queue.dropExpired(now)
     if (state.queue.length >= state.capacity) return 'full'
-    const age = sentAt === undefined ? 0 : Math.max(0, Date.now() - sentAt)
-    state.queue.push(message, now + this.#expiryMs - age)
+    state.queue.push(message, now + this.#expiryMs - ageMs)
     return 'queued'
   }
 
@@ -147,7 +150,11 @@ export class LocalChannels {
   }
 
   #dropStale(state: ChannelState): void {
-    const now = performance.now()
+    const now = this.#now()
     if (state.queue.peekExpiry() <= now) state.queue.dropExpired(now)
   }
+}
+
+function monotonicNow(): number {
+  return performance.now()
 }

@@ -1,10 +1,12 @@
 /**
  * The decoding half of the msgpack fast path (see `msgpack-fast-encoder.ts`):
- * reads a message map of strings, booleans, null, numbers up to 32 bits,
- * float64, lists and nested maps exactly as `@msgpack/msgpack` reads it,
- * without its per-call set-up. Anything else (bin, ext, 64-bit integers,
- * float32, `__proto__` or non-string keys, malformed input) makes it give up,
- * and the caller uses the library, which decides what that input means.
+ * reads a message map of strings, bytes, booleans, null, numbers, lists and
+ * nested maps as `@msgpack/msgpack` reads them, without its per-call set-up.
+ * A 64-bit integer is a number when it fits in one exactly (up to 2**53 in
+ * size) and a BigInt beyond, so an int Python sends arrives unrounded.
+ * Anything else (ext, `__proto__` or non-string keys, malformed input) makes
+ * it give up, and the caller uses the library, which decides what that input
+ * means.
  *
  * @module
  * @internal
@@ -20,6 +22,9 @@ const MAX_DEPTH = 16
  * once: throwing it costs no stack capture.
  */
 const GIVE_UP = new Error('outside the msgpack fast path')
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const MIN_SAFE = -MAX_SAFE
 
 /**
  * Decodes a message map from `bytes[start..]`, or returns `undefined` when
@@ -66,6 +71,14 @@ class Reader {
         return false
       case 0xc3:
         return true
+      case 0xc4:
+        return this.#bin(this.#advance(1, bytes.readUInt8(this.at)))
+      case 0xc5:
+        return this.#bin(this.#advance(2, bytes.readUInt16BE(this.at)))
+      case 0xc6:
+        return this.#bin(this.#advance(4, bytes.readUInt32BE(this.at)))
+      case 0xca:
+        return this.#advance(4, bytes.readFloatBE(this.at))
       case 0xcb:
         return this.#advance(8, bytes.readDoubleBE(this.at))
       case 0xcc:
@@ -74,12 +87,16 @@ class Reader {
         return this.#advance(2, bytes.readUInt16BE(this.at))
       case 0xce:
         return this.#advance(4, bytes.readUInt32BE(this.at))
+      case 0xcf:
+        return this.#advance(8, exact(bytes.readBigUInt64BE(this.at)))
       case 0xd0:
         return this.#advance(1, bytes.readInt8(this.at))
       case 0xd1:
         return this.#advance(2, bytes.readInt16BE(this.at))
       case 0xd2:
         return this.#advance(4, bytes.readInt32BE(this.at))
+      case 0xd3:
+        return this.#advance(8, exact(bytes.readBigInt64BE(this.at)))
       case 0xd9:
         return this.#string(this.#advance(1, bytes.readUInt8(this.at)))
       case 0xda:
@@ -88,10 +105,14 @@ class Reader {
         return this.#string(this.#advance(4, bytes.readUInt32BE(this.at)))
       case 0xdc:
         return this.#array(this.#advance(2, bytes.readUInt16BE(this.at)), depth)
+      case 0xdd:
+        return this.#array(this.#advance(4, bytes.readUInt32BE(this.at)), depth)
       case 0xde:
         return this.#map(this.#advance(2, bytes.readUInt16BE(this.at)), depth)
+      case 0xdf:
+        return this.#map(this.#advance(4, bytes.readUInt32BE(this.at)), depth)
       default:
-        // bin (a view into the input, as the library returns it), ext, 64-bit and 32-bit floats, 32-bit counts.
+        // ext (the library knows its timestamp) and the unused byte 0xc1.
         throw GIVE_UP
     }
   }
@@ -121,15 +142,24 @@ class Reader {
     return bytes.toString('utf8', start, end)
   }
 
+  /** A `bin` as a plain `Uint8Array` view of the input, as the library returns it. */
+  #bin(length: number): Uint8Array {
+    const bytes = this.bytes
+    const start = this.at
+    if (start + length > bytes.length) throw GIVE_UP
+    this.at = start + length
+    return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length)
+  }
+
   #array(count: number, depth: number): unknown[] {
-    if (depth >= MAX_DEPTH) throw GIVE_UP
+    if (depth >= MAX_DEPTH || count > this.bytes.length - this.at) throw GIVE_UP
     const array = new Array<unknown>(count)
     for (let index = 0; index < count; index++) array[index] = this.value(depth + 1)
     return array
   }
 
   #map(count: number, depth: number): Record<string, unknown> {
-    if (depth >= MAX_DEPTH) throw GIVE_UP
+    if (depth >= MAX_DEPTH || count * 2 > this.bytes.length - this.at) throw GIVE_UP
     const map: Record<string, unknown> = {}
     for (let index = 0; index < count; index++) {
       const key = this.value(depth + 1)
@@ -139,4 +169,9 @@ class Reader {
     }
     return map
   }
+}
+
+/** A 64-bit integer as a number when it is one exactly, else as the BigInt. @internal */
+export function exact(value: bigint): number | bigint {
+  return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value
 }

@@ -12,26 +12,19 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
-
-import { LayerClosed, ReceiveCancelled, type ChannelFull } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
-import { capacityFor } from '../capacity.js'
+import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { requireValidChannelName, requireValidGroupName } from '../names.js'
-import { channelFull, requireMessage } from './messages.js'
-import {
-  resolveRedisOptions,
-  type RedisPubSubChannelLayerOptions,
-  type ResolvedRedisOptions,
-} from './options.js'
-import { PubSubState } from './pubsub-state.js'
+import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
+import { requireMessage } from '../layer-message.js'
+import type { RedisShard } from './connection.js'
+import { LocalMembership } from './local-membership.js'
+import type { RedisPubSubChannelLayerOptions } from './options.js'
+import { Subscriptions } from './pubsub-subscriptions.js'
+import { RedisLayerBase } from './redis-layer-base.js'
 import { isConnectionError, rethrow } from './redis-errors.js'
-import { randomName } from '../../util/random-pool.js'
-
-const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
 
 /**
  * A channel layer on Redis pub/sub, compatible with Python's
@@ -40,54 +33,63 @@ const EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
  * Each process subscribes once for all of its channels (one pattern) and
  * once per group it has members in, then hands messages out locally; a
  * `groupSend` is one PUBLISH, fanned out by Redis to the subscribed
- * processes, not to each member. The price of pub/sub: a message published
- * while nobody is subscribed is gone, so a named channel must already be
+ * processes, not to each member; the members in this process get it from
+ * Redis too, like everyone else, and have it when `groupSend()` returns.
+ * The price of pub/sub: a message published while nobody is subscribed is gone, so a named channel must already be
  * received on when something is sent to it, and `send()` to another process
  * never throws `ChannelFull` (capacity applies to the local buffers only).
  *
  * @example
  * ```ts
  * import { configureChannelLayers } from 'tschannels'
- * import { RedisPubSubChannelLayer } from 'tschannels/layers/redis'
+ * import { RedisPubSubChannelLayer } from 'tschannels/redis'
  *
  * configureChannelLayers({ default: new RedisPubSubChannelLayer({ hosts: [process.env.REDIS_URL!] }) })
  * ```
  */
-export class RedisPubSubChannelLayer implements ChannelLayer {
-  /** Channels' extension names: this layer supports groups and flush. */
-  readonly extensions = EXTENSIONS
-  readonly #options: ResolvedRedisOptions
-  readonly #state: PubSubState
-  readonly #clientId = randomBytes(9).toString('base64url')
+export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLayer {
+  /** The groups the local channels are in: Redis keeps no membership for pub/sub. */
+  readonly #membership = new LocalMembership()
+  readonly #subscriptions: Subscriptions
   /** What the routing part of this process's channel names ends with (`specific.<client>!`). */
-  readonly #ownMark = `.${this.#clientId}!`
-  #closed = false
+  readonly #ownMark = `.${this.clientId}!`
+  /** The start of every group's pub/sub channel name. */
+  readonly #groupPrefix: string
 
   /**
    * @param options - Hosts, prefix, capacity, expiry and encryption; see `RedisPubSubChannelLayerOptions`.
    * @throws ImproperlyConfigured naming the first invalid option.
    */
   constructor(options?: RedisPubSubChannelLayerOptions) {
-    this.#options = resolveRedisOptions(options, 'RedisPubSubChannelLayer')
-    this.#state = new PubSubState(this.#options, `*.${this.#clientId}!*`)
+    // channels_redis ≥ 4.2 encrypts pub/sub messages without a random prefix and without a time limit.
+    super('RedisPubSubChannelLayer', options, () => ({ randomPrefixLength: 0 }))
+    const resolved = this.options
+    this.#groupPrefix = `${resolved.prefix}__group__`
+    this.#subscriptions = new Subscriptions(this.shards, `*.${this.clientId}!*`, resolved.connectTimeoutMs, {
+      message: (name, payload, pattern) => this.#onMessage(name, payload, pattern),
+      reconnected: (shard, downtimeMs) => this.#reconnected(shard, downtimeMs),
+    })
+    // Subscribing at once means the first receive() or newChannel() rarely waits for a connection.
+    void this.#subscriptions.ensurePattern().catch(() => undefined)
   }
 
   async send(channel: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('send')
+    this.assertOpen('send')
     requireValidChannelName(channel)
     requireMessage(message)
-    const state = this.#state
     if (this.#isOwn(channel)) {
       // A channel of this process needs no round trip, and keeps working during an outage.
-      if (state.local.isFull(channel)) throw this.#full(channel)
-      const payload = state.wire.encode(message)
-      state.local.deliver(channel, state.wire.decode(payload)!.message)
+      if (this.local.isFull(channel)) throw this.full(channel)
+      this.local.deliver(channel, this.copy(message))
       return
     }
-    const payload = state.wire.encode(message)
-    const shard = state.shardFor(channel)
+    const payload = this.wire.encode(message)
+    // A receive() on this channel here has asked for it: the message must not overtake that.
+    const subscribing = this.#subscriptions.pending(channel)
+    if (subscribing !== undefined) await subscribing.catch(() => undefined)
+    const shard = this.shardFor(channel)
     try {
-      await state.publish(shard, channel, payload)
+      await shard.publish(channel, payload)
     } catch (error) {
       rethrow(error, shard)
     }
@@ -97,132 +99,192 @@ export class RedisPubSubChannelLayer implements ChannelLayer {
     // The hot path, a consumer's loop on its own channel once its subscription is in place: no
     // validation (an open channel was checked when it opened) and no promise but the receive's own.
     const signal = options?.signal
-    const state = this.#state
     // `local.has` first: it is false for a name that is not a string, which must reject, not throw.
-    if (
-      !this.#closed &&
-      signal?.aborted !== true &&
-      state.local.has(channel) &&
-      state.isListening(channel, this.#isOwn(channel))
-    ) {
-      return state.local.receive(channel, signal)
+    if (!this.closed && signal?.aborted !== true && this.local.has(channel) && this.#isListening(channel)) {
+      return this.local.receive(channel, signal)
     }
     return this.#receive(channel, signal)
   }
 
   /** @internal */
   [LISTEN](channel: string, listener: ChannelListener): LayerMessage | undefined {
-    const state = this.#state
-    const own = this.#isOwn(channel)
-    if (!this.#closed && state.local.has(channel) && state.isListening(channel, own)) {
-      return state.local.listen(channel, listener)
+    if (!this.closed && this.local.has(channel) && this.#isListening(channel)) {
+      return this.local.listen(channel, listener)
     }
-    this.#assertOpen('receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
     // Queue up first, then subscribe, as receive() does; a subscription that cannot be confirmed
     // now is applied by ioredis when Redis returns.
-    const message = state.local.listen(channel, listener)
-    void (own ? state.ensurePattern() : state.subscribeChannel(channel)).catch(() => undefined)
+    const message = this.local.listen(channel, listener)
+    void this.#subscribeFor(channel).catch(() => undefined)
     return message
   }
 
   async newChannel(prefix = 'specific'): Promise<string> {
-    this.#assertOpen('newChannel')
-    const name = `${prefix}.${this.#clientId}!${randomName()}`
+    this.assertOpen('newChannel')
+    const name = `${prefix}.${this.clientId}!${randomName()}`
     requireValidChannelName(name)
-    this.#state.local.open(name)
-    await this.#state.ensurePattern()
+    this.local.open(name)
+    await this.#subscriptions.ensurePattern()
     return name
   }
 
   async groupAdd(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupAdd')
+    this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    this.#state.local.open(channel)
-    if (this.#state.membership.add(group, channel, Date.now())) await this.#state.subscribeGroup(group)
-  }
-
-  async groupDiscard(group: string, channel: string): Promise<void> {
-    this.#assertOpen('groupDiscard')
-    requireValidGroupName(group)
-    requireValidChannelName(channel)
-    if (this.#state.membership.remove(group, channel)) await this.#state.unsubscribeGroup(group)
-  }
-
-  async groupSend(group: string, message: LayerMessage): Promise<void> {
-    this.#assertOpen('groupSend')
-    requireValidGroupName(group)
-    requireMessage(message)
-    const state = this.#state
-    try {
-      await state.publishGroup(group, message)
-    } catch (error) {
-      if (!isConnectionError(error)) throw error
-      // Redis is down (reported once per outage): the members in this process still get it.
-      state.deliverToGroup(group, state.wire.decode(state.wire.encode(message))!.message)
+    this.local.open(channel)
+    if (this.#membership.add(group, channel, Date.now())) {
+      const name = this.#groupPrefix + group
+      await this.#subscriptions.subscribe(this.shardFor(name), name)
     }
   }
 
-  async discardChannel(channel: string): Promise<void> {
-    this.#assertOpen('discardChannel')
+  async groupDiscard(group: string, channel: string): Promise<void> {
+    this.assertOpen('groupDiscard')
+    requireValidGroupName(group)
     requireValidChannelName(channel)
-    const state = this.#state
-    state.local.discard(channel, 'the channel was discarded')
-    const emptied = state.membership
+    if (this.#membership.remove(group, channel)) await this.#unsubscribeGroup(group)
+  }
+
+  /**
+   * Publishes to the group's pub/sub channel. The members in this process
+   * get the message from Redis like the others, and have it when this
+   * returns: in order with every other group message, whoever sent it.
+   */
+  async groupSend(group: string, message: LayerMessage): Promise<void> {
+    this.assertOpen('groupSend')
+    requireValidGroupName(group)
+    requireMessage(message)
+    const name = this.#groupPrefix + group
+    const payload = this.wire.encode(message)
+    const shard = this.shardFor(name)
+    try {
+      await shard.publish(name, payload)
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      // Redis is down (reported once per outage): the members in this process still get it.
+      this.#deliverToGroup(group, this.copy(message))
+      return
+    }
+    if (this.#membership.hasGroup(group)) await this.#subscriptions.drain(shard)
+  }
+
+  async discardChannel(channel: string): Promise<void> {
+    this.assertOpen('discardChannel')
+    requireValidChannelName(channel)
+    this.local.discard(channel, 'the channel was discarded')
+    const emptied = this.#membership
       .removeChannel(channel)
-      .filter((group) => !state.membership.hasGroup(group))
+      .filter((group) => !this.#membership.hasGroup(group))
     await Promise.all([
-      ...emptied.map((group) => state.unsubscribeGroup(group)),
-      state.unsubscribeChannel(channel),
+      ...emptied.map((group) => this.#unsubscribeGroup(group)),
+      this.#subscriptions.unsubscribeChannel(this.shardFor(channel), channel),
     ])
   }
 
   async flush(): Promise<void> {
-    this.#assertOpen('flush')
-    await this.#state.flush()
+    this.assertOpen('flush')
+    // What was published to this process before the flush is dropped with the rest.
+    await Promise.all(this.shards.map((shard) => this.#subscriptions.drain(shard)))
+    const groups = [...this.#membership.groups()]
+    this.#membership.clear()
+    const channels = this.#subscriptions.clearChannels()
+    try {
+      await Promise.all([
+        ...groups.map((group) => this.#unsubscribeGroup(group)),
+        ...channels.map((channel) => this.#subscriptions.unsubscribe(this.shardFor(channel), channel)),
+      ])
+    } finally {
+      // Last, so that callers awaiting flush() see their receives cancelled as it returns.
+      this.local.clear('the layer was flushed')
+    }
   }
 
   /** Cancels pending receives and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    await this.#state.close()
+    if (this.closed) return
+    this.closed = true
+    this.#membership.clear()
+    this.#subscriptions.close()
+    await Promise.all(this.shards.map((shard) => shard.close()))
+    this.local.closeAll('the layer was closed')
+  }
+
+  /** @internal */
+  override up(): void {
+    // The subscriber connection decides when this layer is back: see `#reconnected`.
   }
 
   async #receive(channel: string, signal: AbortSignal | undefined): Promise<LayerMessage> {
-    this.#assertOpen('receive')
+    this.assertOpen('receive')
     requireValidChannelName(channel)
-    if (signal?.aborted) {
-      throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
-        cause: signal.reason,
-      })
-    }
-    const state = this.#state
+    requireNotAborted(channel, signal)
     // Queue up first, then subscribe: receives keep the order they were called in.
-    const pending = state.local.receive(channel, signal)
+    const pending = this.local.receive(channel, signal)
     pending.catch(() => undefined)
-    const subscribed = this.#isOwn(channel) ? state.ensurePattern() : state.subscribeChannel(channel)
     // A subscription that cannot be confirmed now is applied by ioredis when Redis returns.
-    await subscribed.catch(() => undefined)
+    await this.#subscribeFor(channel).catch(() => undefined)
     return pending
+  }
+
+  /** Brings `channel`'s messages in: the pattern for this process's own channels, else its own subscription. */
+  #subscribeFor(channel: string): Promise<void> {
+    if (this.#isOwn(channel)) return this.#subscriptions.ensurePattern()
+    return this.#subscriptions.subscribeChannel(this.shardFor(channel), channel)
+  }
+
+  /** Whether the messages of an open `channel` already come in, so a receive can go straight to its buffer. */
+  #isListening(channel: string): boolean {
+    return this.#isOwn(channel) ? this.#subscriptions.patternReady : this.#subscriptions.has(channel)
+  }
+
+  #unsubscribeGroup(group: string): Promise<void> {
+    const name = this.#groupPrefix + group
+    return this.#subscriptions.unsubscribe(this.shardFor(name), name)
+  }
+
+  #onMessage(name: string, payload: Buffer, pattern: boolean): void {
+    if (!pattern && name.startsWith(this.#groupPrefix)) {
+      const group = name.slice(this.#groupPrefix.length)
+      if (this.#membership.hasGroup(group)) {
+        const message = this.#decode(payload, name)
+        if (message !== undefined) this.#deliverToGroup(group, message)
+        return
+      }
+    }
+    if (!this.local.has(name)) return
+    const message = this.#decode(payload, name)
+    if (message !== undefined && this.local.deliver(name, message) === 'full') this.warnings.dropped(1, name)
+  }
+
+  /** Hands a group message to the local members of `group`. */
+  #deliverToGroup(group: string, message: LayerMessage): void {
+    let full = 0
+    for (const channel of this.#membership.members(group, Date.now() - this.options.groupExpiry * 1000)) {
+      if (this.local.deliver(channel, message) === 'full') full++
+    }
+    if (full > 0) this.warnings.dropped(full, `group '${group}'`)
+  }
+
+  #reconnected(shard: RedisShard, downtimeMs: number): void {
+    let notified = 0
+    const event = this.options.reconnectEvent
+    if (event !== null) {
+      for (const channel of [...this.local.names()])
+        if (this.local.deliver(channel, { ...event }) !== 'full') notified++
+    }
+    this.warnings.restored(shard.label, downtimeMs, this.#membership.size, notified)
+  }
+
+  #decode(payload: Buffer, name: string): LayerMessage | undefined {
+    const decoded = this.wire.decode(payload)
+    if (decoded === undefined) this.warnings.undecodable(name)
+    return decoded?.message
   }
 
   #isOwn(channel: string): boolean {
     const bang = channel.indexOf('!')
     return bang !== -1 && channel.startsWith(this.#ownMark, bang + 1 - this.#ownMark.length)
-  }
-
-  #full(channel: string): ChannelFull {
-    return channelFull(channel, capacityFor(channel, this.#options.channelCapacity, this.#options.capacity))
-  }
-
-  #assertOpen(method: string): void {
-    if (this.#closed) {
-      throw new LayerClosed(
-        `RedisPubSubChannelLayer.${method}() was called after close(). Create a new layer, ` +
-          'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
-      )
-    }
   }
 }

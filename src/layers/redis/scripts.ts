@@ -1,7 +1,8 @@
 /**
- * The Lua scripts of the core layer, each one round trip that does what
- * `channels_redis` does in several, run with EVALSHA (the source is sent
- * only once per connection, on NOSCRIPT).
+ * The Lua scripts of the Redis layers, each one round trip that does what
+ * `channels_redis` does in several. They are ioredis custom commands
+ * (`defineCommand`): ioredis sends the source once per connection and
+ * EVALSHA after it, and sends the source again when Redis has forgotten it.
  *
  * Every script trims expired messages from the keys it touches on the shard
  * that holds them (`channels_redis` trims group members' queues on the
@@ -11,103 +12,42 @@
  * @internal
  */
 
-import { createHash } from 'node:crypto'
+import type { ChainableCommander, Redis } from 'ioredis'
 
-import type { Redis } from 'ioredis'
-
-/** The script calls on one connection that are not answered yet, and who waits for none to be left. */
-interface CallsOnConnection {
-  count: number
-  waiters: (() => void)[]
-}
-
-const callsByConnection = new WeakMap<Redis, CallsOnConnection>()
-
-/** A Lua script and its SHA-1, called with EVALSHA and falling back to EVAL. @internal */
-export class LuaScript {
-  readonly source: string
-  readonly sha: string
-
-  constructor(source: string) {
-    this.source = source
-    this.sha = createHash('sha1').update(source).digest('hex')
-  }
-
-  /** Runs the script with `keys` and `args` on `client`. */
-  async run(
-    client: Redis,
-    keys: readonly (string | Buffer)[],
-    args: readonly (string | number | Buffer)[],
-  ): Promise<unknown> {
-    let calls = callsByConnection.get(client)
-    if (calls === undefined) {
-      calls = { count: 0, waiters: [] }
-      callsByConnection.set(client, calls)
-    }
-    calls.count++
-    try {
-      try {
-        return await client.evalsha(this.sha, keys.length, ...keys, ...args)
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-        return await client.eval(this.source, keys.length, ...keys, ...args)
-      }
-    } finally {
-      if (--calls.count === 0 && calls.waiters.length > 0) {
-        const waiters = calls.waiters
-        calls.waiters = []
-        for (const wake of waiters) wake()
-      }
-    }
-  }
-}
-
-/**
- * Resolves once every script call made on `client` so far has been
- * answered. A call answered NOSCRIPT sends its source as a second command
- * (EVAL), so a QUIT written while it waits would cut that command off:
- * closing waits for this first.
- *
- * @internal
- */
-export function scriptCallsSettled(client: Redis): Promise<void> {
-  const calls = callsByConnection.get(client)
-  if (calls === undefined || calls.count === 0) return Promise.resolve()
-  return new Promise<void>((resolve) => calls.waiters.push(resolve))
-}
+type Arg = string | number | Buffer
 
 /**
  * A direct send. KEYS[1] the channel's sorted set; ARGV: expired-before
  * score, capacity (-1: none), score, member, expiry in ms.
  * Returns 1 when queued, 0 when the channel is full.
  */
-export const SEND = new LuaScript(`
+const SEND = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local capacity = tonumber(ARGV[2])
 if capacity >= 0 and redis.call('ZCARD', KEYS[1]) >= capacity then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
-`)
+`
 
 /**
  * The members of a group, dropping memberships older than `groupExpiry`.
  * KEYS[1] the group's sorted set; ARGV[1] joined-before score.
  */
-export const GROUP_MEMBERS = new LuaScript(`
+const GROUP_MEMBERS = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZRANGE', KEYS[1], 0, -1)
-`)
+`
 
 /**
  * Joins a group and renews the group's expiry. KEYS[1] the group's sorted
  * set; ARGV: channel, score, group expiry in ms.
  */
-export const GROUP_ADD = new LuaScript(`
+const GROUP_ADD = `
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
-`)
+`
 
 /**
  * One shard's part of a group send: one member per channel key (the key of a
@@ -115,7 +55,7 @@ return 1
  * keys; ARGV: n members, n capacities (-1: none), score, expiry in ms,
  * expired-before score. Returns the 1-based indexes of the keys that were full.
  */
-export const GROUP_SEND = new LuaScript(`
+const GROUP_SEND = `
 local n = #KEYS
 local score = ARGV[2 * n + 1]
 local expiry = ARGV[2 * n + 2]
@@ -132,13 +72,57 @@ for i = 1, n do
   end
 end
 return full
-`)
+`
 
 /**
- * Several PUBLISHes in one call (pub/sub layer). ARGV: channel, payload,
- * channel, payload, …
+ * Several PUBLISHes in one call, in order (the pub/sub layer's publishes of
+ * one tick). ARGV: channel, payload, channel, payload, …
  */
-export const PUBLISH_MANY = new LuaScript(`
+const PUBLISH_MANY = `
 for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 return 0
-`)
+`
+
+/** The layers' scripts, as methods of a connection they were defined on. @internal */
+export interface LayerScripts {
+  /** See `SEND`: 1 when queued, 0 when the channel is full. */
+  tschannelsSend(
+    key: string,
+    expiredBefore: number,
+    capacity: number,
+    score: number,
+    member: Buffer,
+    expiryMs: number,
+  ): Promise<number>
+  /** See `GROUP_MEMBERS`. */
+  tschannelsGroupMembers(key: string, joinedBefore: number): Promise<string[]>
+  /** See `GROUP_ADD`. */
+  tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): Promise<number>
+  /** See `PUBLISH_MANY`: channel, payload, channel, payload, … */
+  tschannelsPublish(...channelsAndPayloads: Array<string | Buffer>): Promise<number>
+  /** See `GROUP_SEND`: `keys` then the arguments; returns the 1-based indexes of full keys. */
+  tschannelsGroupSend(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
+}
+
+/** A pipeline on a connection with the scripts defined. @internal */
+export type ScriptPipeline = ChainableCommander & {
+  tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): ScriptPipeline
+}
+
+/** A connection with the core layer's scripts defined. @internal */
+export type ScriptedRedis = Redis & LayerScripts
+
+/**
+ * Defines the scripts on `client` (once per connection object; ioredis keeps
+ * them across reconnects).
+ *
+ * @internal
+ */
+export function defineScripts(client: Redis): ScriptedRedis {
+  client.defineCommand('tschannelsSend', { numberOfKeys: 1, lua: SEND })
+  client.defineCommand('tschannelsGroupMembers', { numberOfKeys: 1, lua: GROUP_MEMBERS })
+  client.defineCommand('tschannelsGroupAdd', { numberOfKeys: 1, lua: GROUP_ADD })
+  client.defineCommand('tschannelsGroupSend', { lua: GROUP_SEND })
+  client.defineCommand('tschannelsPublish', { numberOfKeys: 0, lua: PUBLISH_MANY })
+  return client as ScriptedRedis
+}

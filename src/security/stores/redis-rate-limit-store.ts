@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis'
 
 import type { RateLimitStore, TakeResult, TokenBucket } from '../rate-limit-store.js'
 import { redisClientFor } from '../../util/redis-client.js'
+import { redisScript, type RedisScript } from '../../util/redis-script.js'
 
 /** Options of `RedisRateLimitStore`. */
 export interface RedisRateLimitStoreOptions {
@@ -71,18 +72,22 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: Redis
   readonly #owned: boolean
   readonly #prefix: string
+  readonly #take: RedisScript
+  readonly #acquire: RedisScript
+  readonly #release: RedisScript
 
   constructor(options: RedisRateLimitStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'tschannels:rl:'
     const { redis, owned } = redisClientFor(options, 'RedisRateLimitStore')
     this.#redis = redis
     this.#owned = owned
+    this.#take = redisScript(redis, 'tschannelsRateLimitTake', TAKE, 1)
+    this.#acquire = redisScript(redis, 'tschannelsRateLimitAcquire', ACQUIRE, 1)
+    this.#release = redisScript(redis, 'tschannelsRateLimitRelease', RELEASE, 1)
   }
 
   async take(key: string, bucket: TokenBucket, cost = 1): Promise<TakeResult> {
-    const [allowed, tokens, retry] = (await this.#redis.eval(
-      TAKE,
-      1,
+    const [allowed, tokens, retry] = (await this.#take(
       this.#prefix + key,
       bucket.capacity,
       bucket.refillPerSecond,
@@ -96,11 +101,11 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async acquire(key: string, limit: number, ttlMs: number): Promise<boolean> {
-    return (await this.#redis.eval(ACQUIRE, 1, this.#prefix + key, limit, Math.ceil(ttlMs))) === 1
+    return (await this.#acquire(this.#prefix + key, limit, Math.ceil(ttlMs))) === 1
   }
 
   async release(key: string): Promise<void> {
-    await this.#redis.eval(RELEASE, 1, this.#prefix + key)
+    await this.#release(this.#prefix + key)
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,8 @@
 Run with Debian's /usr/bin/python3 (python3-channels-redis 4.0.0). Each
 sub-command does one thing and prints one JSON object per line on stdout:
 ``{"ready": ...}`` once it is listening, then one ``{"message": ...}`` per
-message received. Bytes travel as ``{"$bytes": "<hex>"}``. Everything is
+message received. Bytes travel as ``{"$bytes": "<hex>"}``, and ints that a
+JSON reader in JS would round (beyond 2**53) as ``{"$int": "<digits>"}``. Everything is
 bounded by --timeout so a broken test never leaves a process behind.
 
 channels_redis 4.0.0's pub/sub layer has no encryption; with --keys, the
@@ -48,6 +49,8 @@ def make_layer(args):
 def to_json(value):
     if isinstance(value, bytes):
         return {"$bytes": value.hex()}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return {"$int": str(value)}
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 
 import { ChannelFull, ReceiveCancelled } from '../../../src/errors.js'
 import type { ChannelLayer } from '../../../src/layers/channel-layer.js'
-import { nonLocalName } from '../../../src/layers/names.js'
+import { nonLocalName } from '../../../src/layers/layer-checks.js'
 import { consistentHash } from '../../../src/layers/redis/consistent-hash.js'
 import { RedisChannelLayer, RedisPubSubChannelLayer } from '../../../src/layers/redis/index.js'
 import type { LayerMessage } from '../../../src/types.js'

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process'
 
 import { describe, expect, it } from 'vitest'
 
-import { ImproperlyConfigured, InvalidMessageType } from '../../../src/errors.js'
+import { ImproperlyConfigured, InvalidMessageType, UnencodableMessage } from '../../../src/errors.js'
 import { consistentHash } from '../../../src/layers/redis/consistent-hash.js'
 import { crc32, tableCrc32 } from '../../../src/layers/redis/crc32.js'
 import { MultiFernet } from '../../../src/layers/redis/fernet.js'
 import { RedisChannelLayer, RedisPubSubChannelLayer } from '../../../src/layers/redis/index.js'
 import type { RedisChannelLayerOptions } from '../../../src/layers/redis/options.js'
 import { WireFormat } from '../../../src/layers/redis/wire-format.js'
+import type { LayerMessage } from '../../../src/types.js'
 
 const PYTHON = '/usr/bin/python3'
 const hasPython =
@@ -90,6 +91,66 @@ describe('WireFormat', () => {
   it('rejects a message that already has __asgi_channel__', () => {
     const wire = new WireFormat({ randomPrefixLength: 12 })
     expect(() => wire.encode({ type: 't', __asgi_channel__: 'x' })).toThrow(InvalidMessageType)
+  })
+
+  describe.each([
+    ['with the fast msgpack path', true],
+    ['through the library alone (TSCHANNELS_MSGPACK_FAST=0)', false],
+  ])('%s', (_name, fastCodec) => {
+    const wire = new WireFormat({ randomPrefixLength: 0, fastCodec })
+    const library = new WireFormat({ randomPrefixLength: 0, fastCodec: false })
+    // A Date keeps a message off the fast path, so each case runs through the library too.
+    const cases = [{}, { when: new Date(0) }]
+
+    it('writes a lone surrogate as U+FFFD and never bytes that are not UTF-8', () => {
+      for (const extra of cases) {
+        const bytes = wire.encode({ type: 'a', ['k\ud800']: 'x\udfffy', ...extra })
+        expect(bytes.includes(Buffer.from([0xed, 0xa0, 0x80]))).toBe(false)
+        expect(bytes.includes(Buffer.from([0xed, 0xbf, 0xbf]))).toBe(false)
+        expect(wire.decode(bytes)?.message).toMatchObject({ type: 'a', 'k\ufffd': 'x\ufffdy' })
+      }
+    })
+
+    it('carries integers beyond 2**53 as BigInts both ways, and smaller ones as numbers', () => {
+      for (const extra of cases) {
+        const message = {
+          type: 'a',
+          big: 2n ** 60n + 1n,
+          low: -(2n ** 63n),
+          time: 1_767_225_600_000,
+          ...extra,
+        }
+        const decoded = wire.decode(wire.encode(message))?.message
+        expect(decoded).toMatchObject({ big: 2n ** 60n + 1n, low: -(2n ** 63n), time: 1_767_225_600_000 })
+      }
+    })
+
+    it('writes the same bytes as the library path', () => {
+      const message = { type: 'a', big: 7n, time: 2 ** 41, text: 'é\ud800', data: new Uint8Array([1, 2]) }
+      expect(wire.encode(message)).toEqual(library.encode(message))
+    })
+
+    it('refuses what msgpack cannot carry with UnencodableMessage', () => {
+      const cycle: LayerMessage = { type: 'a' }
+      cycle.self = cycle
+      const refused: LayerMessage[] = [
+        { type: 'a', f: () => 1 },
+        { type: 'a', s: Symbol('s') },
+        { type: 'a', huge: 2n ** 64n },
+        cycle,
+      ]
+      for (const message of refused) {
+        const error = (() => {
+          try {
+            wire.encode(message)
+          } catch (thrown) {
+            return thrown
+          }
+        })()
+        expect(error).toBeInstanceOf(UnencodableMessage)
+        expect((error as UnencodableMessage).code).toBe('CHANNELS_ERR_UNENCODABLE_MESSAGE')
+      }
+    })
   })
 })
 

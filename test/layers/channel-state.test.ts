@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { MessageQueue } from '../../src/layers/message-queue.js'
+import { MessageQueue } from '../../src/layers/channel-state.js'
 
 describe('MessageQueue', () => {
   it('keeps queues apart that start without a buffer of their own, through growth and clear', () => {

@@ -8,7 +8,7 @@ import {
   nonLocalName,
   requireValidChannelName,
   requireValidGroupName,
-} from '../../src/layers/names.js'
+} from '../../src/layers/layer-checks.js'
 
 describe('isValidChannelName', () => {
   it.each(['chat', 'a.b-c_d', 'specific.inmemory!abc-DEF_1.2', 'specific.abc!', 'x'.repeat(99)])(

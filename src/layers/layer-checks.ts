@@ -1,15 +1,26 @@
 /**
- * The naming rules for channels and groups, shared by every layer so that a
- * name valid here is valid for `channels_redis` and for Channels itself.
+ * The checks every channel layer makes on what it is given, worded once:
+ * channel and group names, the state of the layer, capacity, and
+ * cancellation. (The message check is `requireMessage` in
+ * `layer-message.ts`.)
  *
- * Validation runs on every `send`, `receive` and `groupSend`, so the checks
- * are one `typeof`, one length compare and one precompiled regex; building an
- * error message only happens on the failure path.
+ * The naming rules are shared by every layer so that a name valid here is
+ * valid for `channels_redis` and for Channels itself. Validation runs on
+ * every `send`, `receive` and `groupSend`, so the checks are one `typeof`,
+ * one length compare and one precompiled regex; building an error message
+ * only happens on the failure path.
  *
  * @module
+ * @internal
  */
 
-import { InvalidChannelName, InvalidGroupName } from '../errors.js'
+import {
+  ChannelFull,
+  InvalidChannelName,
+  InvalidGroupName,
+  LayerClosed,
+  ReceiveCancelled,
+} from '../errors.js'
 
 /** Names must be strictly shorter than this, as in Channels (`MAX_NAME_LENGTH`). */
 export const MAX_NAME_LENGTH = 100
@@ -69,6 +80,51 @@ export function nonLocalName(name: string): string {
 /** Whether `name` is a process-local channel name (contains `!`). */
 export function isProcessLocalName(name: string): boolean {
   return name.includes('!')
+}
+
+/** Channels' extension names: every layer here supports groups and flush. @internal */
+export const LAYER_EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
+
+/**
+ * The `ChannelFull` for `channel`, whose capacity is `capacity`.
+ *
+ * @internal
+ */
+export function channelFull(channel: string, capacity: number): ChannelFull {
+  return new ChannelFull(
+    `Channel '${channel}' is full: it already holds ${capacity} messages, its capacity. ` +
+      'The message was not queued; retry later, make its consumer keep up, or raise `capacity` ' +
+      '(or add a `channelCapacity` pattern for this channel).',
+  )
+}
+
+/**
+ * Throws `LayerClosed` when `closed`: `layer.method()` was called after
+ * `close()`.
+ *
+ * @internal
+ */
+export function assertOpen(closed: boolean, layer: string, method: string): void {
+  if (closed) {
+    throw new LayerClosed(
+      `${layer}.${method}() was called after close(). Create a new layer, ` +
+        'or, if it came from getChannelLayer(), fetch it again after resetChannelLayers().',
+    )
+  }
+}
+
+/**
+ * Throws `ReceiveCancelled` when a `receive()` on `channel` was given a
+ * signal that is already aborted.
+ *
+ * @internal
+ */
+export function requireNotAborted(channel: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new ReceiveCancelled(`receive() on '${channel}' was cancelled: its signal was already aborted.`, {
+      cause: signal.reason,
+    })
+  }
 }
 
 /** A short, printable description of a rejected name for an error message. */
