@@ -17,9 +17,10 @@ import { rejectWith } from './reject-with.js'
  *
  * @example
  * ```ts
- * return neverThrowing(function CookieMiddleware(scope, receive, send) {
- *   return inner({ ...scope, cookies: parseCookies(scope.headers) }, receive, send)
- * })
+ * const Tagging = (inner: Application): Application =>
+ *   neverThrowing(function Tagging(scope, receive, send) {
+ *     return inner({ ...scope, state: { tagged: true } }, receive, send)
+ *   })
  * ```
  * @internal
  */

@@ -20,6 +20,9 @@ export type RedisScript = (...keysAndArgs: Array<string | number | Buffer>) => P
  *
  * @example
  * ```ts
+ * import type { Redis } from 'ioredis'
+ * declare const redis: Redis
+ * const ACQUIRE = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
  * const acquire = redisScript(redis, 'tschannelsAcquire', ACQUIRE, 1)
  * await acquire('slot:a', 10, 60_000)
  * ```
