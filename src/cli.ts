@@ -39,6 +39,8 @@ interface ServeFlags {
   httpTimeout: number
   applicationCloseTimeout: number
   sendBufferLimit: number
+  connectionBufferLimit: number
+  idleReaderTimeout: number
   drainWindow: number
   accessLog: boolean
   workers: number
@@ -125,6 +127,20 @@ function buildProgram(): Command {
       ),
     )
     .addOption(
+      int(
+        '--connection-buffer-limit <bytes>',
+        'bytes one WebSocket may hold (unread messages plus unwritten sends) before it is closed with 1013',
+        defaultServeOptions.connectionBufferLimit,
+      ),
+    )
+    .addOption(
+      num(
+        '--idle-reader-timeout <seconds>',
+        'seconds a client may leave data unread before it is closed with 1013 (0: off)',
+        seconds(defaultServeOptions.idleReaderTimeout),
+      ),
+    )
+    .addOption(
       num(
         '--drain-window <seconds>',
         'on shutdown, WebSockets close with 1001 in batches over this many seconds',
@@ -167,6 +183,8 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
     applicationCloseTimeout: flags.applicationCloseTimeout * 1000,
     sendBufferLimit: Math.max(flags.sendBufferLimit, 1),
     sendHighWaterMark: Math.min(defaultServeOptions.sendHighWaterMark, flags.sendBufferLimit),
+    connectionBufferLimit: flags.connectionBufferLimit,
+    idleReaderTimeout: flags.idleReaderTimeout * 1000,
     drainWindow: flags.drainWindow * 1000,
     accessLog: flags.accessLog,
   }
