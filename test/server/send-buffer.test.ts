@@ -1,14 +1,16 @@
-import { Duplex } from 'node:stream'
+import { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { SendBuffer } from '../../src/server/send-buffer.js'
 
 /** A socket whose written and queued byte counts the test sets, as a client reading (or not) would. */
-class FakeSocket extends Duplex {
+class FakeSocket extends EventEmitter {
   bytesWritten = 0
   queued = 0
-  override get writableLength(): number {
+  writableNeedDrain = false
+  get writableLength(): number {
     return this.queued
   }
   /** Bytes handed to the socket: counted in `bytesWritten` and queued until the client reads. */
@@ -34,7 +36,7 @@ function setup(timeout = 1000): {
       return socket.queued
     },
   }
-  const buffer = new SendBuffer(socket, source, 64, timeout, idle)
+  const buffer = new SendBuffer(socket as unknown as Duplex, source, 64, timeout, idle)
   return { socket, buffer, idle }
 }
 
@@ -88,7 +90,7 @@ describe('SendBuffer', () => {
     it('lets waiting senders go and never reports after stop()', async () => {
       const { socket, buffer, idle } = setup()
       socket.write_(10_000)
-      Object.defineProperty(socket, 'writableNeedDrain', { value: true })
+      socket.writableNeedDrain = true
       const waiting = buffer.drained()
       buffer.stop()
       await waiting
