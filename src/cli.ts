@@ -20,6 +20,7 @@ import { loadApplication } from './server/load-application.js'
 import { defaultServeOptions } from './server/options.js'
 import type { ServeOptions } from './server/options.js'
 import { serve } from './server/serve.js'
+import { startedByNpm, watchParent } from './server/parent-watch.js'
 import { installSignalHandlers } from './server/shutdown.js'
 import { addWorkerCommand } from './worker/worker-command.js'
 
@@ -162,8 +163,10 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
   if (flags.workers > 1 && !isClusterWorker()) {
     const refusal = await checkLayerForWorkers()
     if (refusal !== null) throw new ImproperlyConfigured(refusal)
-    log(`starting ${flags.workers} workers`)
-    const code = await runPrimary(flags.workers, log)
+    log(`starting ${flags.workers} workers; primary pid ${process.pid}`)
+    const primary = runPrimary(flags.workers, log, npmRepeatWindow())
+    stopWithNpm((why) => primary.drain(why))
+    const code = await primary.exited
     // Whatever the application module opened when it was imported here (a
     // Redis client, a database pool) would otherwise keep the primary alive.
     process.exit(code)
@@ -199,8 +202,29 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
       () => handle.close(),
       (code) => process.exit(code),
     )
-  else installSignalHandlers(() => handle.close(), { onDrained: exit(0), onForced: exit(1), log })
+  else {
+    const signals = installSignalHandlers(() => handle.close(), {
+      onDrained: exit(0),
+      onForced: exit(1),
+      log,
+      repeatWindowMs: npmRepeatWindow(),
+    })
+    stopWithNpm((why) => signals.drain(why))
+  }
   return 0
+}
+
+/**
+ * Under npm, drains once the npm process that started us is gone: a SIGTERM
+ * to `npx` reaches only the shell it runs us in (see parent-watch.ts).
+ */
+function stopWithNpm(drain: (why: string) => void): void {
+  if (startedByNpm()) watchParent(() => drain('The npm process that started this server has exited'))
+}
+
+/** Under npm a Ctrl-C arrives twice (from the terminal, and forwarded by npm): one second apart is one request. */
+function npmRepeatWindow(): number {
+  return startedByNpm() ? 1_000 : 0
 }
 
 function port(value: string): number {

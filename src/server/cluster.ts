@@ -41,9 +41,23 @@ export async function checkLayerForWorkers(): Promise<string | null> {
   )
 }
 
-/** Runs the primary: forks `count` workers and supervises them. Resolves with the exit code. @internal */
-export function runPrimary(count: number, log: (line: string) => void): Promise<number> {
-  return new Promise((resolve) => {
+/** A running primary. @internal */
+export interface Primary {
+  /** Resolves with the exit code once every worker has gone. */
+  readonly exited: Promise<number>
+  /** Drains every worker as SIGTERM would (`why` is logged); never counts as a second signal. */
+  drain(why: string): void
+}
+
+/**
+ * Runs the primary: forks `count` workers and supervises them. A repeat of
+ * the first signal within `repeatWindowMs` is the same request delivered
+ * twice (see `SignalOptions.repeatWindowMs`). @internal
+ */
+export function runPrimary(count: number, log: (line: string) => void, repeatWindowMs = 0): Primary {
+  let drain: (why: string) => void = () => {}
+  let since = 0
+  const exited = new Promise<number>((resolve) => {
     let stopping = false
     let rapidFailures = 0
     const started = new Map<Worker, number>()
@@ -69,22 +83,28 @@ export function runPrimary(count: number, log: (line: string) => void): Promise<
       }
       fork()
     })
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        log(`Received ${signal} again; stopping workers at once.`)
-        for (const worker of started.keys()) worker.send(FORCE)
-        resolve(1)
-        return
-      }
+    const startDrain = (why: string): void => {
       stopping = true
-      log(`Received ${signal}; draining ${started.size} worker(s) (send it again to exit at once).`)
+      since = performance.now()
+      log(`${why}; draining ${started.size} worker(s) (send SIGTERM or SIGINT again to exit at once).`)
       for (const worker of started.keys()) worker.send(SHUTDOWN)
       if (started.size === 0) resolve(0)
+    }
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!stopping) return startDrain(`Received ${signal}`)
+      if (performance.now() - since < repeatWindowMs) return
+      log(`Received ${signal} again; stopping workers at once.`)
+      for (const worker of started.keys()) worker.send(FORCE)
+      resolve(1)
+    }
+    drain = (why) => {
+      if (!stopping) startDrain(why)
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
     for (let i = 0; i < count; i++) fork()
   })
+  return { exited, drain: (why) => drain(why) }
 }
 
 /**

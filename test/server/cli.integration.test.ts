@@ -20,6 +20,9 @@ function runCli(args: string[]): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // As a user starts it from a shell: under npm (npm test) the CLI would watch for npm's exit
+    // and take a repeated signal within a second for one (see process-tree.integration.test.ts).
+    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
   })
   onTestFinished(() => void child.kill('SIGKILL'))
   let stderr = ''
