@@ -16,7 +16,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ImproperlyConfigured } from './errors.js'
 import { getSettings } from './settings.js'
 import { checkLayerForWorkers, isClusterWorker, runPrimary, superviseWorker } from './server/cluster.js'
-import { loadApplication } from './server/load-application.js'
+import { isImportFailure, loadApplication } from './server/load-application.js'
 import { defaultServeOptions } from './server/options.js'
 import type { ServeOptions } from './server/options.js'
 import { serve } from './server/serve.js'
@@ -258,6 +258,13 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; they exit 0.
       process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR)
+    }
+    if (isImportFailure(error)) {
+      process.stderr.write(`tschannels: importing the application failed:\n\n`)
+      // Uncaught, so Node prints it as plain node would: a syntax error with
+      // its file, line and caret (which only Node can see), anything else with
+      // its stack. Node exits with 1, the start-up failure code.
+      throw error
     }
     const message = error instanceof Error ? error.message : String(error)
     process.stderr.write(`tschannels: ${message}\n`)

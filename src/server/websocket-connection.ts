@@ -29,7 +29,12 @@ import type { LogSubject } from './access-log.js'
 import { buildWebsocketScope } from './scope.js'
 import { readControlEvent } from './websocket-control-event.js'
 import type { ConnectionState } from './websocket-control-event.js'
-import { acceptHeaderLines, checkSubprotocol, rejectHandshake } from './websocket-handshake.js'
+import {
+  CONNECT_NOT_ANSWERED,
+  acceptHeaderLines,
+  checkSubprotocol,
+  rejectHandshake,
+} from './websocket-handshake.js'
 import { actionAfterApplication } from './websocket-app-end.js'
 import { watchRawSocket, watchWebSocket } from './websocket-listeners.js'
 import type { SocketEvents } from './websocket-listeners.js'
@@ -353,8 +358,12 @@ export class WebsocketConnection implements SocketEvents {
   #onHandshakeTimeout(): void {
     if (this.#state !== 'connecting') return
     const { logger, handshakeTimeout } = this.#ctx.options
+    const where = this.#subject.rawPath
     logger.warn(
-      `No answer to the WebSocket handshake for ${this.#subject.rawPath} in ${handshakeTimeout} ms; sent 503.`,
+      this.#inbox.waiting
+        ? `${CONNECT_NOT_ANSWERED}. Sent 503 to the WebSocket handshake for ${where} after ${handshakeTimeout} ms.`
+        : `No answer to the WebSocket handshake for ${where} in ${handshakeTimeout} ms (the application is ` +
+            `still handling websocket.connect); sent 503.`,
     )
     this.#reject(503)
   }
