@@ -238,7 +238,7 @@ export class WebsocketConnection implements SocketEvents {
         this.#accept(action.subprotocol, action.headers)
         break
       case 'reject':
-        this.#reject(403)
+        this.#reject(403, action.reason)
         break
       case 'close':
         this.#close(action.code, action.reason)
@@ -275,10 +275,10 @@ export class WebsocketConnection implements SocketEvents {
     if (this.#state === 'upgrading') this.#gone(CloseCode.ABNORMAL, '')
   }
 
-  #reject(status: number): void {
+  #reject(status: number, reason = ''): void {
     this.#clearTimer()
     this.#rejected = true
-    this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status)
+    this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status, reason)
     rejectHandshake(this.#socket, status)
     this.#gone(CloseCode.ABNORMAL, '')
   }
