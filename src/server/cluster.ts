@@ -33,11 +33,23 @@ export async function checkLayerForWorkers(): Promise<string | null> {
   // The primary never serves: release whatever the check built.
   await resetChannelLayers()
   if (!inMemory) return null
-  return (
+  return inMemoryLayerRefusal(
     'The default channel layer is in-memory, so each worker would have its own groups and a ' +
-    'group_send in one process would never reach consumers in another. Configure a shared layer ' +
-    "before serving, e.g. configureChannelLayers({ default: { backend: 'redis', options: { hosts: ['redis://localhost:6379'] } } }) " +
-    "after importing 'tschannels/layers/redis', or run without --workers."
+      'group_send in one process would never reach consumers in another.',
+    'or run without --workers',
+  )
+}
+
+/**
+ * Why a layer that lives in one process cannot serve several: `why` is the
+ * consequence for the command at hand, `otherwise` its way out.
+ * @internal
+ */
+export function inMemoryLayerRefusal(why: string, otherwise: string): string {
+  return (
+    `${why} Configure a shared layer in the module, e.g. ` +
+    "configureChannelLayers({ default: { backend: 'redis', options: { hosts: ['redis://localhost:6379'] } } }) " +
+    `after importing 'tschannels/layers/redis', ${otherwise}.`
   )
 }
 
