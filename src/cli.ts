@@ -2,7 +2,8 @@
 /**
  * The `tschannels` command. `tschannels serve module#export` runs the
  * protocol server, the way `daphne module:application` does; `tschannels
- * worker` (channel workers) joins it later as a sibling command.
+ * worker` consumes channels, as `manage.py runworker` does; `tschannels
+ * --version` prints the package's version.
  *
  * Usage errors (an unknown option, a bad value, a missing target) print one
  * line and exit with 2; failures at start-up (a missing module, a port in
@@ -10,6 +11,8 @@
  *
  * @module
  */
+
+import { createRequire } from 'node:module'
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 
@@ -55,6 +58,7 @@ function buildProgram(): Command {
   const settings = getSettings()
   const program = new Command('tschannels')
     .description('The tschannels protocol server (HTTP/1.1 and WebSocket) and tools.')
+    .version(packageVersion(), '-v, --version', 'print the version of tschannels')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') })
   program
@@ -225,6 +229,12 @@ function stopWithNpm(drain: (why: string) => void): void {
 /** Under npm a Ctrl-C arrives twice (from the terminal, and forwarded by npm): one second apart is one request. */
 function npmRepeatWindow(): number {
   return startedByNpm() ? 1_000 : 0
+}
+
+/** The version in the package.json beside `src/` (in the repository) or `dist/` (installed). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url)
+  return (require('../package.json') as { version: string }).version
 }
 
 function port(value: string): number {
