@@ -401,8 +401,9 @@ export class InvalidLayerMessage extends ChannelsError {
 
 /**
  * A part of tschannels needs an optional peer package (`ioredis`, `pg`,
- * `jose`, `better-sqlite3`, `@msgpack/msgpack`) that is not installed;
- * `packageName` names it and the message gives the install command.
+ * `jose`, `better-sqlite3`, `@msgpack/msgpack`, `mysql2`, `hash-wasm`) that
+ * is not installed; `packageName` names it and the message gives the
+ * install command.
  */
 export class MissingPeerDependency extends ChannelsError {
   static override code = 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY' as const

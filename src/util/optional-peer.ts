@@ -1,12 +1,14 @@
 /**
  * Loading the optional peer packages (`ioredis`, `pg`, `better-sqlite3`,
- * `@msgpack/msgpack`, `jose`). They are not installed with tschannels, so a
- * module that needs one loads it here: when it is missing, the import of
- * that module fails with `MissingPeerDependency`, which names the package
- * and the command that installs it, instead of Node's bare "Cannot find
- * package". Packages that ship CommonJS are required synchronously, so the
- * modules that load them keep no top-level await; `jose`, which ships only
- * ES modules, is imported.
+ * `@msgpack/msgpack`, `jose`, `mysql2`, `hash-wasm`). They are not installed
+ * with tschannels, so a module that needs one loads it here: when it is
+ * missing, the import of that module fails with `MissingPeerDependency`,
+ * which names the package and the command that installs it, instead of
+ * Node's bare "Cannot find package". Packages that ship CommonJS are
+ * required synchronously, so the modules that load them keep no top-level
+ * await; `jose`, which ships only ES modules, is imported. Peers loaded on
+ * first use (the Django drivers, `hash-wasm`) classify their failure with
+ * `missingPeer()`.
  *
  * @module
  * @internal
@@ -30,7 +32,7 @@ export function requirePeer<T>(name: string, feature: string): T {
   try {
     return require(name) as T
   } catch (error) {
-    throw asMissing(error, name, feature)
+    throw missingPeer(error, name, feature) ?? error
   }
 }
 
@@ -44,16 +46,27 @@ export async function importPeer<T>(name: string, feature: string): Promise<T> {
   try {
     return (await import(name)) as T
   } catch (error) {
-    throw asMissing(error, name, feature)
+    throw missingPeer(error, name, feature) ?? error
   }
 }
 
-/** `error` as `MissingPeerDependency` when it says that `name` itself is missing, else unchanged. */
-function asMissing(error: unknown, name: string, feature: string): unknown {
+/**
+ * The `MissingPeerDependency` that loading `name` for `feature` failed with,
+ * or `undefined` when `error` is about something else: another failure of
+ * the package, or a dependency missing inside an installed peer. One already
+ * made (by a module the loader imported) is returned as it is.
+ * @internal
+ */
+export function missingPeer(
+  error: unknown,
+  name: string,
+  feature: string,
+): MissingPeerDependency | undefined {
+  if (error instanceof MissingPeerDependency) return error
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return error
-  // A dependency missing inside an installed peer is a different problem, reported as it is.
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') return undefined
+  // Node names the package ('mysql2') or, for a CommonJS require, the subpath asked for ('mysql2/promise').
   const first = String(message).split('\n', 1)[0]!
-  if (!first.includes(`'${name}'`)) return error
+  if (!first.includes(`'${name}'`) && !first.includes(`'${name}/`)) return undefined
   return new MissingPeerDependency(name, feature, { cause: error })
 }

@@ -11,8 +11,13 @@ const hider = fileURLToPath(new URL('./fixtures/hide-peers.ts', import.meta.url)
 
 /** Imports `entry` in a fresh Node with `hidden` made uninstalled; resolves with what the import threw. */
 function importWithout(entry: string, hidden: string): Promise<Record<string, unknown>> {
+  return runWithout(`await import(${JSON.stringify(entry)})`, hidden)
+}
+
+/** Runs `code` (an ES module body) in a fresh Node with `hidden` made uninstalled; resolves with what it threw. */
+function runWithout(code: string, hidden: string): Promise<Record<string, unknown>> {
   const script =
-    `try { await import(${JSON.stringify(entry)}); console.log(JSON.stringify({ loaded: true })) } ` +
+    `try { ${code}; console.log(JSON.stringify({ loaded: true })) } ` +
     `catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, packageName: e.packageName, message: e.message })) }`
   return new Promise((resolve, reject) => {
     execFile(
@@ -70,6 +75,28 @@ describe('optional peers', () => {
       ['src/jwt.ts', 'jose'],
     ])('%s without %s fails with MissingPeerDependency naming the package', async (entry, peer) => {
       expect(await importWithout(`./${entry}`, peer)).toMatchObject({
+        code: 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY',
+        packageName: peer,
+        message: expect.stringContaining(`npm install ${peer}`) as unknown,
+      })
+    })
+  })
+
+  describe('each peer loaded on first use, when it is not installed', { timeout: 60_000 }, () => {
+    const django = (url: string): string =>
+      `const { openDjangoDatabase } = await import('./src/django.ts'); ` +
+      `await openDjangoDatabase({ url: ${JSON.stringify(url)} }).query('SELECT 1')`
+    it.concurrent.each([
+      ['a PostgreSQL Django database', django('postgres://127.0.0.1:9/site'), 'pg'],
+      ['a MariaDB/MySQL Django database', django('mysql://127.0.0.1:9/site'), 'mysql2'],
+      ['a SQLite Django database', django('sqlite:///tmp/tschannels-missing-peer.sqlite3'), 'better-sqlite3'],
+      [
+        'an argon2 password hash',
+        "const { Argon2Hasher } = await import('./src/django.ts'); await new Argon2Hasher().encode('pw')",
+        'hash-wasm',
+      ],
+    ])('%s fails with MissingPeerDependency naming the package', async (_what, code, peer) => {
+      expect(await runWithout(code, peer)).toMatchObject({
         code: 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY',
         packageName: peer,
         message: expect.stringContaining(`npm install ${peer}`) as unknown,
