@@ -33,6 +33,8 @@ export interface SettingsOverride {
  *
  * @example
  * ```ts
+ * import { onTestFinished } from 'vitest'
+ *
  * await overrideSettings({ allowedHosts: ['chat.example.com'] }, async () => {
  *   const client = new WebsocketCommunicator(application, '/ws/', {
  *     headers: [['origin', 'https://chat.example.com']],
