@@ -17,7 +17,8 @@ import type { Application } from '../../src/types.js'
 import { openClient, quietLogger, startServer } from './helpers.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-const appBlock = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)[0]!
+// The README's first TypeScript block is its application (its fence may carry marks such as file=app.ts).
+const appBlock = [...readme.matchAll(/```ts[^\n]*\n([\s\S]*?)```/g)].map((match) => match[1]!)[0]!
 
 async function readmeApplication(): Promise<Application> {
   const file = join(mkdtempSync(join(tmpdir(), 'tschannels-readme-')), 'app.ts')
