@@ -2,7 +2,8 @@
 /**
  * The `tschannels` command. `tschannels serve module#export` runs the
  * protocol server, the way `daphne module:application` does; `tschannels
- * worker` (channel workers) joins it later as a sibling command.
+ * worker` consumes channels, as `manage.py runworker` does; `tschannels
+ * --version` prints the package's version.
  *
  * Usage errors (an unknown option, a bad value, a missing target) print one
  * line and exit with 2; failures at start-up (a missing module, a port in
@@ -11,15 +12,18 @@
  * @module
  */
 
+import { createRequire } from 'node:module'
+
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 
 import { ImproperlyConfigured } from './errors.js'
 import { getSettings } from './settings.js'
 import { checkLayerForWorkers, isClusterWorker, runPrimary, superviseWorker } from './server/cluster.js'
-import { loadApplication } from './server/load-application.js'
+import { isImportFailure, loadApplication } from './server/load-application.js'
 import { defaultServeOptions } from './server/options.js'
 import type { ServeOptions } from './server/options.js'
 import { serve } from './server/serve.js'
+import { startedByNpm, watchParent } from './server/parent-watch.js'
 import { installSignalHandlers } from './server/shutdown.js'
 import { addWorkerCommand } from './worker/worker-command.js'
 
@@ -39,6 +43,8 @@ interface ServeFlags {
   httpTimeout: number
   applicationCloseTimeout: number
   sendBufferLimit: number
+  connectionBufferLimit: number
+  idleReaderTimeout: number
   drainWindow: number
   accessLog: boolean
   workers: number
@@ -52,6 +58,7 @@ function buildProgram(): Command {
   const settings = getSettings()
   const program = new Command('tschannels')
     .description('The tschannels protocol server (HTTP/1.1 and WebSocket) and tools.')
+    .version(packageVersion(), '-v, --version', 'print the version of tschannels')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') })
   program
@@ -125,6 +132,20 @@ function buildProgram(): Command {
       ),
     )
     .addOption(
+      int(
+        '--connection-buffer-limit <bytes>',
+        'bytes one WebSocket may hold (unread messages plus unwritten sends) before it is closed with 1013',
+        defaultServeOptions.connectionBufferLimit,
+      ),
+    )
+    .addOption(
+      num(
+        '--idle-reader-timeout <seconds>',
+        'seconds a client may leave data unread before it is closed with 1013 (0: off)',
+        seconds(defaultServeOptions.idleReaderTimeout),
+      ),
+    )
+    .addOption(
       num(
         '--drain-window <seconds>',
         'on shutdown, WebSockets close with 1001 in batches over this many seconds',
@@ -146,8 +167,10 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
   if (flags.workers > 1 && !isClusterWorker()) {
     const refusal = await checkLayerForWorkers()
     if (refusal !== null) throw new ImproperlyConfigured(refusal)
-    log(`starting ${flags.workers} workers`)
-    const code = await runPrimary(flags.workers, log)
+    log(`starting ${flags.workers} workers; primary pid ${process.pid}`)
+    const primary = runPrimary(flags.workers, log, npmRepeatWindow())
+    stopWithNpm((why) => primary.drain(why))
+    const code = await primary.exited
     // Whatever the application module opened when it was imported here (a
     // Redis client, a database pool) would otherwise keep the primary alive.
     process.exit(code)
@@ -167,6 +190,8 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
     applicationCloseTimeout: flags.applicationCloseTimeout * 1000,
     sendBufferLimit: Math.max(flags.sendBufferLimit, 1),
     sendHighWaterMark: Math.min(defaultServeOptions.sendHighWaterMark, flags.sendBufferLimit),
+    connectionBufferLimit: flags.connectionBufferLimit,
+    idleReaderTimeout: flags.idleReaderTimeout * 1000,
     drainWindow: flags.drainWindow * 1000,
     accessLog: flags.accessLog,
   }
@@ -181,8 +206,35 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
       () => handle.close(),
       (code) => process.exit(code),
     )
-  else installSignalHandlers(() => handle.close(), { onDrained: exit(0), onForced: exit(1), log })
+  else {
+    const signals = installSignalHandlers(() => handle.close(), {
+      onDrained: exit(0),
+      onForced: exit(1),
+      log,
+      repeatWindowMs: npmRepeatWindow(),
+    })
+    stopWithNpm((why) => signals.drain(why))
+  }
   return 0
+}
+
+/**
+ * Under npm, drains once the npm process that started us is gone: a SIGTERM
+ * to `npx` reaches only the shell it runs us in (see parent-watch.ts).
+ */
+function stopWithNpm(drain: (why: string) => void): void {
+  if (startedByNpm()) watchParent(() => drain('The npm process that started this server has exited'))
+}
+
+/** Under npm a Ctrl-C arrives twice (from the terminal, and forwarded by npm): one second apart is one request. */
+function npmRepeatWindow(): number {
+  return startedByNpm() ? 1_000 : 0
+}
+
+/** The version in the package.json beside `src/` (in the repository) or `dist/` (installed). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url)
+  return (require('../package.json') as { version: string }).version
 }
 
 function port(value: string): number {
@@ -216,6 +268,13 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; they exit 0.
       process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR)
+    }
+    if (isImportFailure(error)) {
+      process.stderr.write(`tschannels: importing the application failed:\n\n`)
+      // Uncaught, so Node prints it as plain node would: a syntax error with
+      // its file, line and caret (which only Node can see), anything else with
+      // its stack. Node exits with 1, the start-up failure code.
+      throw error
     }
     const message = error instanceof Error ? error.message : String(error)
     process.stderr.write(`tschannels: ${message}\n`)

@@ -397,6 +397,29 @@ export class InvalidLayerMessage extends ChannelsError {
   }
 }
 
+// ------------------------------------------------------- optional packages
+
+/**
+ * A part of tschannels needs an optional peer package (`ioredis`, `pg`,
+ * `jose`, `better-sqlite3`, `@msgpack/msgpack`, `mysql2`, `hash-wasm`) that
+ * is not installed; `packageName` names it and the message gives the
+ * install command.
+ */
+export class MissingPeerDependency extends ChannelsError {
+  static override code = 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY' as const
+  override code = 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY' as const
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(packageName: string, feature: string, options?: ErrorOptions) {
+    super(
+      `${feature} needs the optional package '${packageName}', which is not installed. ` +
+        `Install it next to tschannels: npm install ${packageName}`,
+      options,
+    )
+    this.packageName = packageName
+  }
+}
+
 /**
  * Every `code` a tschannels error carries: `error.code` is typed with it,
  * so a comparison with a misspelt code does not compile.
@@ -423,6 +446,7 @@ export type ChannelsErrorCode =
   | 'CHANNELS_ERR_JSON_TOO_DEEP'
   | 'CHANNELS_ERR_LAYER_CLOSED'
   | 'CHANNELS_ERR_LAYER_UNAVAILABLE'
+  | 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY'
   | 'CHANNELS_ERR_NO_HANDLER'
   | 'CHANNELS_ERR_PERMISSION_DENIED'
   | 'CHANNELS_ERR_RATE_LIMITED'

@@ -231,6 +231,7 @@ export {
   InvalidContent,
   InvalidLayerMessage,
   UnencodableMessage,
+  MissingPeerDependency,
 } from './errors.js'
 export type { ChannelsErrorCode } from './errors.js'
 

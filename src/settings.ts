@@ -4,12 +4,22 @@
  * `REDIS_URL`, `DATABASE_URL`, `PORT`, `HOST`), as Django's `settings.py`
  * plus environment variables.
  *
+ * When they are read: tschannels reads the settings in force at the moment
+ * it uses them, and keeps nothing from an earlier reading. Middleware reads
+ * them as each connection starts (`AllowedHostsOriginValidator`'s hosts,
+ * `SessionMiddleware`'s and `AuthMiddleware`'s default stores), a store or
+ * layer when it is constructed (`REDIS_URL`, `DATABASE_URL`), the CLI when
+ * it starts (`HOST`, `PORT`). So `configureSettings()`, or
+ * `overrideSettings()` from `tschannels/testing`, applies to every
+ * connection that starts after it, wherever the application was built.
+ *
  * @module
  */
 
 import { randomBytes } from 'node:crypto'
 
 import { ImproperlyConfigured } from './errors.js'
+import { parseOriginPattern } from './security/origin-pattern.js'
 import type { SessionStore } from './sessions/session-store.js'
 import type { UserStore } from './auth/user-store.js'
 import type { PasswordHasher } from './auth/hashers/hasher.js'
@@ -201,6 +211,19 @@ export function resetSettings(): void {
 }
 
 /**
+ * Replaces the settings in force with `settings` exactly as given, or with
+ * none (`undefined`: the next `getSettings()` reads the environment), and
+ * returns what was in force before. `overrideSettings()` uses it to put
+ * back what it found.
+ * @internal
+ */
+export function swapSettings(settings: Readonly<Settings> | undefined): Readonly<Settings> | undefined {
+  const previous = current
+  current = settings
+  return previous
+}
+
+/**
  * The secret key, for a feature that needs one (`purpose` names it in the
  * message). Without one, DEBUG gets a random key for this process (with the
  * warning `CHANNELS_WRN_021`); otherwise this throws `ImproperlyConfigured`
@@ -304,6 +327,8 @@ function validate(settings: Settings): void {
   if (!Array.isArray(settings.allowedHosts) || settings.allowedHosts.some((h) => typeof h !== 'string')) {
     throw new ImproperlyConfigured(`settings.allowedHosts must be an array of host names.`)
   }
+  // A host AllowedHostsOriginValidator could not read fails here, not on the first connection.
+  for (const host of settings.allowedHosts as readonly string[]) parseOriginPattern(host)
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
     throw new ImproperlyConfigured(`settings.port is ${String(settings.port)}; use a port from 0 to 65535.`)
   }

@@ -10,14 +10,18 @@ import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
 import { getSettings } from '../settings.js'
 import type { Settings } from '../settings.js'
-import type { Application } from '../types.js'
+import type { Application, ConnectionScope, Receive, Scope, Send } from '../types.js'
 import { deny } from './deny.js'
 import { matchesOrigin, parseOrigin, parseOriginPattern } from './origin-pattern.js'
 import type { OriginPattern } from './origin-pattern.js'
 import { neverThrowing } from '../util/never-throwing.js'
+import { warn } from '../util/warnings.js'
 
 /** The hosts `AllowedHostsOriginValidator` allows in DEBUG when `allowedHosts` is empty, as Django. */
 export const DEBUG_LOCAL_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]'])
+
+/** The most of an `Origin` a refusal reason quotes: close reasons hold at most 123 bytes. */
+const QUOTED_ORIGIN = 60
 
 /**
  * Lets a connection through only when its `Origin` header matches one of
@@ -35,10 +39,10 @@ export const DEBUG_LOCAL_HOSTS: readonly string[] = Object.freeze(['localhost', 
  * Channels it never matches anything), and `'127.0.0.1:8000'` checks the
  * port too (Channels ignores the port of a numeric host).
  *
- * A refused WebSocket gets `websocket.close` before accept, which the server
- * answers with HTTP 403; a refused HTTP request gets 403. The application
- * never runs. Patterns are checked here: a bad one throws
- * `ImproperlyConfigured`.
+ * A refused WebSocket gets `websocket.close` before accept, whose reason
+ * (the `Origin` and why) the server writes to its access log and answers
+ * with HTTP 403; a refused HTTP request gets 403. The application never
+ * runs. Patterns are checked here: a bad one throws `ImproperlyConfigured`.
  *
  * @example
  * ```ts
@@ -56,24 +60,31 @@ export function OriginValidator(application: Application, origins: readonly stri
   if (!Array.isArray(origins)) {
     throw new ImproperlyConfigured('OriginValidator(application, origins) needs an array of allowed origins.')
   }
-  const parsed = origins.map(parseOriginPattern)
-  const any = parsed.includes('*')
-  const patterns = parsed.filter((pattern): pattern is OriginPattern => pattern !== '*')
-
+  const check = originCheck(origins, 'is not an allowed origin')
   return neverThrowing(function OriginValidator(scope, receive, send) {
     if (scope.type === 'channel') return application(scope, receive, send)
-    if (any || allowed(scope.headers, patterns)) return application(scope, receive, send)
-    return deny(scope, receive, send, 403, 'Origin not allowed.')
+    const refusal = check(scope)
+    return refusal === null ? application(scope, receive, send) : refuse(scope, receive, send, refusal)
   })
 }
 
 /**
  * An `OriginValidator` for the hosts in the `allowedHosts` setting
- * (`ALLOWED_HOSTS`); when it is empty and `debug` is on, `localhost`,
- * `127.0.0.1` and `[::1]` are allowed, as Django does for the Host header.
- * Read once, here.
+ * (`ALLOWED_HOSTS`). When that is empty, as Django does for the Host header,
+ * `localhost`, `127.0.0.1` and `[::1]` are allowed: on every connection in
+ * DEBUG, and otherwise only on connections that reach the server over a
+ * loopback address (a server bound to 127.0.0.1, as `tschannels serve` is
+ * by default), so that a local try-out works while a server reachable from
+ * the network refuses every page until `ALLOWED_HOSTS` names its hosts.
+ * Building one while the list is empty outside DEBUG warns once
+ * (`CHANNELS_WRN_070`).
  *
- * @param settings - the settings to read @default getSettings()
+ * Without `settings`, the settings in force are read as each connection
+ * starts, so `configureSettings()` (or `overrideSettings()` in a test) takes
+ * effect for the connections that start after it, wherever the stack was
+ * built.
+ *
+ * @param settings - fixed settings to use instead of the ones in force @default getSettings() per connection
  *
  * @example
  * ```ts
@@ -83,24 +94,82 @@ export function OriginValidator(application: Application, origins: readonly stri
  */
 export function AllowedHostsOriginValidator(
   application: Application,
-  settings: Readonly<Pick<Settings, 'allowedHosts' | 'debug'>> = getSettings(),
+  settings?: Readonly<Pick<Settings, 'allowedHosts' | 'debug'>>,
 ): Application {
-  const hosts =
-    settings.debug && settings.allowedHosts.length === 0 ? DEBUG_LOCAL_HOSTS : settings.allowedHosts
-  const validator = OriginValidator(application, hosts)
-  // No wrapper needed: the validator already never throws.
-  return function AllowedHostsOriginValidator(scope, receive, send) {
-    return validator(scope, receive, send)
+  assertApplication(application, 'AllowedHostsOriginValidator(application)')
+  let checkedFor = settings ?? getSettings()
+  let check = allowedHostsCheck(checkedFor)
+  if (checkedFor.allowedHosts.length === 0 && !checkedFor.debug) warnNoAllowedHosts()
+  return neverThrowing(function AllowedHostsOriginValidator(scope, receive, send) {
+    if (scope.type === 'channel') return application(scope, receive, send)
+    if (settings === undefined) {
+      // One comparison per connection; the patterns are parsed again only when the settings changed.
+      const current = getSettings()
+      if (current !== checkedFor) check = allowedHostsCheck((checkedFor = current))
+    }
+    const refusal = check(scope)
+    return refusal === null ? application(scope, receive, send) : refuse(scope, receive, send, refusal)
+  })
+}
+
+/** Why a connection is refused, or `null` when its origin is allowed. */
+type OriginCheck = (scope: ConnectionScope) => string | null
+
+function allowedHostsCheck(settings: Readonly<Pick<Settings, 'allowedHosts' | 'debug'>>): OriginCheck {
+  if (settings.allowedHosts.length > 0) return originCheck(settings.allowedHosts, 'is not in ALLOWED_HOSTS')
+  if (settings.debug) return originCheck(DEBUG_LOCAL_HOSTS, 'is not local (ALLOWED_HOSTS is empty, DEBUG on)')
+  const local = originCheck(DEBUG_LOCAL_HOSTS, 'is not local (ALLOWED_HOSTS is empty)')
+  return (scope) =>
+    isLoopback(scope.server?.[0])
+      ? local(scope)
+      : 'ALLOWED_HOSTS is empty and DEBUG is off: set ALLOWED_HOSTS'
+}
+
+function originCheck(origins: readonly string[], why: string): OriginCheck {
+  const parsed = origins.map(parseOriginPattern)
+  if (parsed.includes('*')) return () => null
+  const patterns = parsed as OriginPattern[]
+  return (scope) => {
+    const values = scope.headers.filter(([name]) => name === 'origin')
+    // Several Origin headers are ambiguous; a browser never sends two.
+    if (values.length !== 1) return values.length === 0 ? 'no Origin header' : 'several Origin headers'
+    const origin = parseOrigin(values[0]![1])
+    if (origin !== null && patterns.some((pattern) => matchesOrigin(origin, pattern))) return null
+    return `Origin '${quote(values[0]![1])}' ${why}`
   }
 }
 
-function allowed(
-  headers: ReadonlyArray<readonly [string, string]>,
-  patterns: readonly OriginPattern[],
-): boolean {
-  const values = headers.filter(([name]) => name === 'origin')
-  // Several Origin headers are ambiguous; a browser never sends two.
-  if (values.length !== 1) return false
-  const origin = parseOrigin(values[0]![1])
-  return origin !== null && patterns.some((pattern) => matchesOrigin(origin, pattern))
+/** Refuses: a WebSocket with a close before accept that carries the reason (the server logs it), HTTP with 403. */
+async function refuse(scope: Scope, receive: Receive, send: Send, reason: string): Promise<void> {
+  if (scope.type !== 'websocket') return deny(scope, receive, send, 403, 'Origin not allowed.')
+  // Wait for the handshake event, as a consumer would, before answering it.
+  const event = await receive()
+  if (event.type === 'websocket.connect') await send({ type: 'websocket.close', code: 1000, reason })
+}
+
+/** True for 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return v4.startsWith('127.') || address === '::1'
+}
+
+/** The origin as a log line may show it: printable ASCII, and short enough for a close reason. */
+function quote(origin: string): string {
+  const printable = origin.replace(/[^\x20-\x7e]/g, '?')
+  return printable.length > QUOTED_ORIGIN ? `${printable.slice(0, QUOTED_ORIGIN)}...` : printable
+}
+
+let warned = false
+
+function warnNoAllowedHosts(): void {
+  if (warned) return
+  warned = true
+  warn(
+    'CHANNELS_WRN_070',
+    'AllowedHostsOriginValidator has no allowed hosts (ALLOWED_HOSTS is empty and DEBUG is off): it lets ' +
+      'through only pages from localhost, 127.0.0.1 or [::1] on connections that reach this server over ' +
+      'loopback, and refuses every other WebSocket with 403. Set ALLOWED_HOSTS (comma-separated) or ' +
+      'configureSettings({ allowedHosts }) to the host names your pages are served from.',
+  )
 }

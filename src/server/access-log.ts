@@ -62,7 +62,7 @@ export class AccessLog {
   /** A WebSocket step: `WSCONNECTING`, `WSCONNECT`, `WSREJECT`, `WSDISCONNECT`. */
   websocket(subject: LogSubject, step: string, status: number | string = '-', detail = ''): void {
     if (!this.enabled) return
-    this.#line(subject, `"${step} ${target(subject)}" ${status} -${detail ? ` ${detail}` : ''}`)
+    this.#line(subject, `"${step} ${target(subject)}" ${status} -${detail ? ` ${printable(detail)}` : ''}`)
   }
 
   #line(subject: LogSubject, rest: string): void {
@@ -103,6 +103,16 @@ export function redactQuery(query: string): string {
       return SECRET_NAMES.has(name.toLowerCase()) && eq !== -1 ? `${rawName}=REDACTED` : pair
     })
     .join('&')
+}
+
+/**
+ * A close reason or refusal reason as one log line may carry it: it can come
+ * from the client (a peer's close reason, an Origin quoted in a refusal), so
+ * control characters are escaped rather than allowed to start a forged line.
+ */
+function printable(detail: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
+  return detail.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }
 
 function target(subject: LogSubject): string {

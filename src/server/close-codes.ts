@@ -28,7 +28,7 @@ export const CloseCode = Object.freeze({
   MESSAGE_TOO_BIG: 1009,
   /** The application raised an error after accepting. */
   INTERNAL_ERROR: 1011,
-  /** The client read too slowly and the send buffer passed `sendBufferLimit`; reconnect with backoff. */
+  /** The client read too slowly or stopped reading, or the connection held too much (`sendBufferLimit`, `connectionBufferLimit`, `idleReaderTimeout`); reconnect with backoff. */
   TRY_AGAIN_LATER: 1013,
 } as const)
 

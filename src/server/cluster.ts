@@ -33,17 +33,43 @@ export async function checkLayerForWorkers(): Promise<string | null> {
   // The primary never serves: release whatever the check built.
   await resetChannelLayers()
   if (!inMemory) return null
-  return (
+  return inMemoryLayerRefusal(
     'The default channel layer is in-memory, so each worker would have its own groups and a ' +
-    'group_send in one process would never reach consumers in another. Configure a shared layer ' +
-    "before serving, e.g. configureChannelLayers({ default: { backend: 'redis', options: { hosts: ['redis://localhost:6379'] } } }) " +
-    "after importing 'tschannels/layers/redis', or run without --workers."
+      'group_send in one process would never reach consumers in another.',
+    'or run without --workers',
   )
 }
 
-/** Runs the primary: forks `count` workers and supervises them. Resolves with the exit code. @internal */
-export function runPrimary(count: number, log: (line: string) => void): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * Why a layer that lives in one process cannot serve several: `why` is the
+ * consequence for the command at hand, `otherwise` its way out.
+ * @internal
+ */
+export function inMemoryLayerRefusal(why: string, otherwise: string): string {
+  return (
+    `${why} Configure a shared layer in the module, e.g. ` +
+    "configureChannelLayers({ default: { backend: 'redis', options: { hosts: ['redis://localhost:6379'] } } }) " +
+    `after importing 'tschannels/layers/redis', ${otherwise}.`
+  )
+}
+
+/** A running primary. @internal */
+export interface Primary {
+  /** Resolves with the exit code once every worker has gone. */
+  readonly exited: Promise<number>
+  /** Drains every worker as SIGTERM would (`why` is logged); never counts as a second signal. */
+  drain(why: string): void
+}
+
+/**
+ * Runs the primary: forks `count` workers and supervises them. A repeat of
+ * the first signal within `repeatWindowMs` is the same request delivered
+ * twice (see `SignalOptions.repeatWindowMs`). @internal
+ */
+export function runPrimary(count: number, log: (line: string) => void, repeatWindowMs = 0): Primary {
+  let drain: (why: string) => void = () => {}
+  let since = 0
+  const exited = new Promise<number>((resolve) => {
     let stopping = false
     let rapidFailures = 0
     const started = new Map<Worker, number>()
@@ -69,22 +95,28 @@ export function runPrimary(count: number, log: (line: string) => void): Promise<
       }
       fork()
     })
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        log(`Received ${signal} again; stopping workers at once.`)
-        for (const worker of started.keys()) worker.send(FORCE)
-        resolve(1)
-        return
-      }
+    const startDrain = (why: string): void => {
       stopping = true
-      log(`Received ${signal}; draining ${started.size} worker(s) (send it again to exit at once).`)
+      since = performance.now()
+      log(`${why}; draining ${started.size} worker(s) (send SIGTERM or SIGINT again to exit at once).`)
       for (const worker of started.keys()) worker.send(SHUTDOWN)
       if (started.size === 0) resolve(0)
+    }
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!stopping) return startDrain(`Received ${signal}`)
+      if (performance.now() - since < repeatWindowMs) return
+      log(`Received ${signal} again; stopping workers at once.`)
+      for (const worker of started.keys()) worker.send(FORCE)
+      resolve(1)
+    }
+    drain = (why) => {
+      if (!stopping) startDrain(why)
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
     for (let i = 0; i < count; i++) fork()
   })
+  return { exited, drain: (why) => drain(why) }
 }
 
 /**

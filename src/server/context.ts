@@ -10,6 +10,7 @@ import { AppRunner } from './app-runner.js'
 import { resolveOptions } from './options.js'
 import type { ResolvedOptions, ServeOptions } from './options.js'
 import { ImproperlyConfigured } from '../errors.js'
+import { assertApplication } from '../routing/assert-application.js'
 import type { Application } from '../types.js'
 
 /** Shared state of one server (or one `attach()`). @internal */
@@ -31,6 +32,8 @@ export function createServerContext(app: Application, options: ServeOptions, cal
   if (typeof app !== 'function') {
     throw new ImproperlyConfigured(`${caller} needs an application function, got ${typeof app}.`)
   }
+  // A consumer class is a function too, but calling it as an application fails on every request.
+  assertApplication(app, `The application given to ${caller}`)
   const resolved = resolveOptions(options)
   return {
     app,

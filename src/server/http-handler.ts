@@ -19,7 +19,7 @@ import { kNodeExchange } from './node-exchange.js'
 import type { NodeExchange } from './node-exchange.js'
 import { invalidRequestReason, isValidHeader } from './request-validation.js'
 import { buildHttpScope } from './scope.js'
-import { InvalidEvent } from '../errors.js'
+import { InvalidEvent, UnknownScopeType } from '../errors.js'
 import type { Headers, HttpDisconnectEvent, HttpRequestEvent, HttpScope, Message } from '../types.js'
 
 const DISCONNECT: HttpDisconnectEvent = Object.freeze({ type: 'http.disconnect' })
@@ -192,6 +192,13 @@ class HttpExchange implements NodeExchange {
         if (!this.#res.headersSent && !this.#gone) this.#plain(500)
         else if (!this.#res.writableEnded) this.#res.destroy()
       }
+      return
+    }
+    if (error instanceof UnknownScopeType && !this.#started) {
+      // An HTTP request to a WebSocket-only application: a plain 404, and one
+      // line saying why instead of a stack trace per request.
+      logger.warn(`${this.#describe()}: ${error.message} Answered 404.`)
+      if (!this.#gone && !this.#finished) this.#plain(404)
       return
     }
     if (error !== undefined && !this.#started) {

@@ -5,7 +5,10 @@
  * still stamped with that number are dropped. A peer that dies right after a
  * pong is therefore found within `interval + timeout`. Any message from the
  * peer counts as a pong, so busy connections are never killed for a pong
- * stuck behind their own data.
+ * stuck behind their own data. Connections whose reading is paused (their
+ * application is behind) are pinged too, so the ping waits for the client
+ * with everything else; their pong cannot be read until reading resumes, so
+ * a missing one is judged at a later sweep, never while paused.
  *
  * @module
  */
@@ -52,7 +55,12 @@ export class Liveness {
     const check = setTimeout(() => {
       this.#checks.delete(check)
       for (const connection of [...this.#connections]) {
-        if (connection.awaitingPong === sweep && !connection.isPaused) connection.terminateDead()
+        if (connection.awaitingPong !== sweep) continue
+        // A paused socket is not read, so its pong may be waiting unread: the
+        // verdict waits for the next sweep, which pings it again. A client
+        // that reads nothing meanwhile is the idle-reader watch's to close.
+        if (connection.isPaused) connection.awaitingPong = 0
+        else connection.terminateDead()
       }
     }, this.#timeout)
     check.unref()

@@ -12,10 +12,21 @@ import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 import { ImproperlyConfigured } from '../errors.js'
+import { assertApplication } from '../routing/assert-application.js'
 import type { Application } from '../types.js'
 
 /** The export name used when the target has no `#name`. */
 export const DEFAULT_EXPORT = 'application'
+
+// Errors thrown while the user's module was imported (a syntax error, a bad
+// import, a throw at top level), as opposed to our own checks: the CLI lets
+// Node print them, since only Node can show where a syntax error is.
+const importFailures = new WeakSet<object>()
+
+/** True when `error` was thrown by importing the application module itself. @internal */
+export function isImportFailure(error: unknown): error is Error {
+  return typeof error === 'object' && error !== null && importFailures.has(error)
+}
 
 /** Splits `module#export` into a file path and an export name. @internal */
 export function parseTarget(target: string): { file: string; exportName: string } {
@@ -51,7 +62,9 @@ export async function loadApplication(target: string, cwd = process.cwd()): Prom
         { cause: error },
       )
     }
-    throw error
+    const failure = error instanceof Error ? error : new Error(String(error))
+    importFailures.add(failure)
+    throw failure
   }
   const app = module[exportName]
   if (typeof app !== 'function') {
@@ -61,5 +74,7 @@ export async function loadApplication(target: string, cwd = process.cwd()): Prom
         `Name it with module#export.`,
     )
   }
-  return app as Application
+  // A consumer class would start serving and answer every request with 500.
+  assertApplication(app, `'${file}#${exportName}'`)
+  return app
 }

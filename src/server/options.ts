@@ -54,6 +54,21 @@ export interface ServeOptions {
   sendHighWaterMark?: number
   /** A connection with more than this buffered for the client is closed with 1013 (the client is too slow). @default 4194304 */
   sendBufferLimit?: number
+  /**
+   * Bytes one WebSocket may hold in memory: client messages the application
+   * has not received plus sends not yet written to the socket. Reading from the
+   * client pauses while its messages hold half of it; a connection over it is
+   * closed with 1013 and what it held is dropped. At least twice `maxMessageSize`.
+   * @default 8388608
+   */
+  connectionBufferLimit?: number
+  /**
+   * How long a client may leave data unread (a `send()` waiting above
+   * `sendHighWaterMark` and not one byte of it written) before it is closed
+   * with 1013; `0` turns the check off.
+   * @default 30000
+   */
+  idleReaderTimeout?: number
   /** Client messages queued for an application that is busy; above it the socket stops reading (TCP backpressure). @default 64 */
   maxQueuedMessages?: number
   /** On `close()`, WebSockets are closed with 1001 in batches spread over this window. @default 5000 */
@@ -82,6 +97,8 @@ export interface ResolvedOptions {
   applicationCloseTimeout: number
   sendHighWaterMark: number
   sendBufferLimit: number
+  connectionBufferLimit: number
+  idleReaderTimeout: number
   maxQueuedMessages: number
   drainWindow: number
   keepAliveTimeout: number
@@ -105,6 +122,8 @@ export const defaultServeOptions: Readonly<Required<Omit<ServeOptions, 'socketPa
     applicationCloseTimeout: 10_000,
     sendHighWaterMark: 64 * 1024,
     sendBufferLimit: 4 * 1024 * 1024,
+    connectionBufferLimit: 8 * 1024 * 1024,
+    idleReaderTimeout: 30_000,
     maxQueuedMessages: 64,
     drainWindow: 5_000,
     keepAliveTimeout: 5_000,
@@ -119,12 +138,14 @@ const DURATIONS = [
   'applicationCloseTimeout',
   'drainWindow',
   'keepAliveTimeout',
+  'idleReaderTimeout',
 ] as const
 
 const POSITIVE_INTEGERS = [
   'maxMessageSize',
   'sendHighWaterMark',
   'sendBufferLimit',
+  'connectionBufferLimit',
   'maxQueuedMessages',
 ] as const
 
@@ -183,6 +204,13 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
     throw new ImproperlyConfigured(
       `'sendHighWaterMark' (${resolved.sendHighWaterMark}) must not exceed 'sendBufferLimit' ` +
         `(${resolved.sendBufferLimit}): send() would never wait before the connection is closed.`,
+    )
+  }
+  if (resolved.connectionBufferLimit < 2 * resolved.maxMessageSize) {
+    throw new ImproperlyConfigured(
+      `'connectionBufferLimit' (${resolved.connectionBufferLimit}) must be at least twice 'maxMessageSize' ` +
+        `(${resolved.maxMessageSize}), so a message of the largest size can wait while reading pauses; ` +
+        `raise 'connectionBufferLimit' (--connection-buffer-limit) or lower 'maxMessageSize'.`,
     )
   }
   if (typeof resolved.proxyHeaders !== 'boolean') {

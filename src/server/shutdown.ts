@@ -49,33 +49,60 @@ export interface SignalOptions {
   /** Called on the second signal; the CLI exits at once with 1 there. */
   onForced: () => void
   log?: (line: string) => void
+  /**
+   * A repeat of the signal within this many ms of the first is the same
+   * request delivered twice, not a second one: under `npm start`, a Ctrl-C
+   * reaches the server from the terminal and again from npm, which forwards it.
+   * @default 0
+   */
+  repeatWindowMs?: number
+}
+
+/** What `installSignalHandlers()` returns. @internal */
+export interface SignalHandlers {
+  /**
+   * Starts the drain as a signal would, for another reason (`why` is
+   * logged); it never counts as the second signal, and does nothing once a
+   * drain has started.
+   */
+  drain(why: string): void
+  /** Removes the handlers. */
+  remove(): void
 }
 
 /**
  * Makes SIGTERM and SIGINT drain through `close()`, and a second signal
- * force the exit. Returns a function that removes the handlers.
+ * force the exit.
  * @internal
  */
-export function installSignalHandlers(close: () => Promise<void>, options: SignalOptions): () => void {
+export function installSignalHandlers(close: () => Promise<void>, options: SignalOptions): SignalHandlers {
   let closing = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (closing) {
-      options.log?.(`Received ${signal} again; exiting without waiting.`)
-      options.onForced()
-      return
-    }
+  let since = 0
+  const start = (why: string): void => {
     closing = true
-    options.log?.(`Received ${signal}; draining connections (send it again to exit at once).`)
+    since = performance.now()
+    options.log?.(`${why}; draining connections (send SIGTERM or SIGINT again to exit at once).`)
     close().then(options.onDrained, (error: unknown) => {
       options.log?.(`Shutdown failed: ${String(error)}`)
       options.onForced()
     })
   }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!closing) return start(`Received ${signal}`)
+    if (performance.now() - since < (options.repeatWindowMs ?? 0)) return
+    options.log?.(`Received ${signal} again; exiting without waiting.`)
+    options.onForced()
+  }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
-  return () => {
-    process.off('SIGTERM', onSignal)
-    process.off('SIGINT', onSignal)
+  return {
+    drain: (why) => {
+      if (!closing) start(why)
+    },
+    remove: () => {
+      process.off('SIGTERM', onSignal)
+      process.off('SIGINT', onSignal)
+    },
   }
 }
 

@@ -13,6 +13,7 @@ import { isExpectedError, statusForError } from './app-runner.js'
 import { CloseCode } from './close-codes.js'
 import type { ServerLogger } from './options.js'
 import type { ConnectionState } from './websocket-control-event.js'
+import { UnknownScopeType } from '../errors.js'
 
 /** What the connection must do once its application has ended. @internal */
 export type AppEndAction =
@@ -40,6 +41,11 @@ export function actionAfterApplication(
   logger: ServerLogger,
   where: string,
 ): AppEndAction {
+  if (error instanceof UnknownScopeType && state === 'connecting') {
+    // A WebSocket to an HTTP-only application: 404, with one line saying why.
+    logger.warn(`WebSocket ${where}: ${error.message} Refused the handshake with 404.`)
+    return { kind: 'reject', status: 404 }
+  }
   if (error !== undefined && !isExpectedError(error))
     logger.error(`WebSocket application failed on ${where}.`, error)
   switch (state) {

@@ -2,11 +2,14 @@
  * One WebSocket from handshake to close, as an application sees it through
  * `receive()` and `send()`. The handshake waits for the application's
  * answer; frames are queued in order until it asks for them (and the socket
- * stops reading when too many wait); `send()` resolves at once while the
- * outbound buffer is low, waits for the socket to drain above the high-water
- * mark, and closes the connection with 1013 above the hard limit. The
- * application gets exactly one `websocket.disconnect`, whatever ended the
- * connection.
+ * stops reading when too many wait, or they hold half the connection's byte
+ * budget); `send()` resolves at once while the outbound buffer is low, waits
+ * for the socket to drain above the high-water mark, and closes the
+ * connection with 1013 above the hard limit. What one connection holds,
+ * queued frames and unwritten sends together, is bounded by
+ * `connectionBufferLimit`; a client that reads nothing of what waits for it
+ * for `idleReaderTimeout` is closed with 1013 too. The application gets
+ * exactly one `websocket.disconnect`, whatever ended the connection.
  *
  * @module
  */
@@ -26,7 +29,12 @@ import type { LogSubject } from './access-log.js'
 import { buildWebsocketScope } from './scope.js'
 import { readControlEvent } from './websocket-control-event.js'
 import type { ConnectionState } from './websocket-control-event.js'
-import { acceptHeaderLines, checkSubprotocol, rejectHandshake } from './websocket-handshake.js'
+import {
+  CONNECT_NOT_ANSWERED,
+  acceptHeaderLines,
+  checkSubprotocol,
+  rejectHandshake,
+} from './websocket-handshake.js'
 import { actionAfterApplication } from './websocket-app-end.js'
 import { watchRawSocket, watchWebSocket } from './websocket-listeners.js'
 import type { SocketEvents } from './websocket-listeners.js'
@@ -93,7 +101,8 @@ export class WebsocketConnection implements SocketEvents {
     this.#req = req
     this.#socket = socket
     this.#head = head
-    this.#inbox = new Inbox(this.#ctx.options.maxQueuedMessages)
+    const { maxQueuedMessages, connectionBufferLimit } = this.#ctx.options
+    this.#inbox = new Inbox(maxQueuedMessages, connectionBufferLimit / 2)
     const scope = buildWebsocketScope(req, this.#ctx.options)
     this.#scope = scope
     this.#subject = connectionSubject(scope, this.#ctx.accessLog.enabled)
@@ -148,11 +157,9 @@ export class WebsocketConnection implements SocketEvents {
     }
   }
 
-  /** Sends a liveness ping stamped with the sweep number. */
+  /** Sends a liveness ping stamped with the sweep number, paused or not. */
   ping(sweep: number): void {
-    // A paused socket is not read, so its pong could not be seen: the
-    // application is the slow party there, not the peer.
-    if (this.#inbox.paused || this.#state !== 'open') return
+    if (this.#state !== 'open') return
     this.awaitingPong = sweep
     this.#ws!.ping()
   }
@@ -193,11 +200,17 @@ export class WebsocketConnection implements SocketEvents {
   /** @internal */
   onFrame(data: Buffer, isBinary: boolean): void {
     this.awaitingPong = 0
-    this.#inbox.push(
+    const waiting = this.#inbox.push(
       isBinary
         ? { type: 'websocket.receive', bytes: data }
         : { type: 'websocket.receive', text: data.toString() },
+      data.length,
     )
+    // Only a frame that has to wait can take the connection over its budget.
+    if (waiting !== 0 && this.#state === 'open') {
+      const outbound = this.#ws!.bufferedAmount
+      if (waiting + outbound > this.#ctx.options.connectionBufferLimit) this.#overBudget(outbound)
+    }
   }
 
   /** @internal */
@@ -225,7 +238,7 @@ export class WebsocketConnection implements SocketEvents {
         this.#accept(action.subprotocol, action.headers)
         break
       case 'reject':
-        this.#reject(403)
+        this.#reject(403, action.reason)
         break
       case 'close':
         this.#close(action.code, action.reason)
@@ -262,10 +275,10 @@ export class WebsocketConnection implements SocketEvents {
     if (this.#state === 'upgrading') this.#gone(CloseCode.ABNORMAL, '')
   }
 
-  #reject(status: number): void {
+  #reject(status: number, reason = ''): void {
     this.#clearTimer()
     this.#rejected = true
-    this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status)
+    this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status, reason)
     rejectHandshake(this.#socket, status)
     this.#gone(CloseCode.ABNORMAL, '')
   }
@@ -291,26 +304,66 @@ export class WebsocketConnection implements SocketEvents {
   }
 
   #backpressure(buffered: number): Promise<void> {
-    this.#sendBuffer ??= new SendBuffer(this.#socket, this.#ctx.options.sendBufferLimit)
-    if (!this.#sendBuffer.overflows(buffered)) return this.#sendBuffer.drained()
-    const { logger, pingTimeout } = this.#ctx.options
-    logger.warn(
-      `Closing WebSocket ${this.#subject.rawPath} with 1013: ${buffered} bytes wait for a client that does not read.`,
+    const { sendBufferLimit, connectionBufferLimit, sendHighWaterMark, idleReaderTimeout } = this.#ctx.options
+    if (buffered > sendBufferLimit) {
+      this.#shed(`${buffered} bytes wait for a client that does not read`, 'Client too slow')
+      return RESOLVED
+    }
+    if (buffered + this.#inbox.bytes > connectionBufferLimit) {
+      this.#overBudget(buffered)
+      return RESOLVED
+    }
+    this.#sendBuffer ??= new SendBuffer(this.#socket, this.#ws!, sendHighWaterMark, idleReaderTimeout, () =>
+      this.#onIdleReader(),
     )
-    this.#close(CloseCode.TRY_AGAIN_LATER, 'Client too slow')
+    return this.#sendBuffer.drained()
+  }
+
+  #overBudget(outbound: number): void {
+    const received = this.#inbox.bytes
+    this.#shed(
+      `it holds ${received + outbound} bytes (${received} received and not yet taken by the application, ` +
+        `${outbound} waiting to be written), over connectionBufferLimit (${this.#ctx.options.connectionBufferLimit})`,
+      'Client too slow',
+    )
+  }
+
+  #onIdleReader(): void {
+    if (this.#state !== 'open') return
+    const { idleReaderTimeout } = this.#ctx.options
+    this.#shed(
+      `the client read nothing for ${idleReaderTimeout} ms while ${this.#ws!.bufferedAmount} bytes waited ` +
+        `for it (idleReaderTimeout)`,
+      'Client stopped reading',
+    )
+  }
+
+  /**
+   * Closes with 1013 a connection that holds too much or whose client stopped
+   * reading, and lets go of what it holds: the frames the application has not
+   * taken are dropped, so its next `receive()` is the disconnect.
+   */
+  #shed(why: string, reason: string): void {
+    const { logger, pingTimeout } = this.#ctx.options
+    logger.warn(`Closing WebSocket ${this.#subject.rawPath} with 1013: ${why}.`)
+    this.#inbox.discard()
+    this.#close(CloseCode.TRY_AGAIN_LATER, reason)
     // The client is not reading, so it will not answer the close frame
     // soon: tell the application now and free the socket after a grace period.
-    this.#gone(CloseCode.TRY_AGAIN_LATER, 'Client too slow')
+    this.#gone(CloseCode.TRY_AGAIN_LATER, reason)
     const ws = this.#ws!
     setTimeout(() => ws.terminate(), Math.min(pingTimeout || 5000, 5000)).unref()
-    return RESOLVED
   }
 
   #onHandshakeTimeout(): void {
     if (this.#state !== 'connecting') return
     const { logger, handshakeTimeout } = this.#ctx.options
+    const where = this.#subject.rawPath
     logger.warn(
-      `No answer to the WebSocket handshake for ${this.#subject.rawPath} in ${handshakeTimeout} ms; sent 503.`,
+      this.#inbox.waiting
+        ? `${CONNECT_NOT_ANSWERED}. Sent 503 to the WebSocket handshake for ${where} after ${handshakeTimeout} ms.`
+        : `No answer to the WebSocket handshake for ${where} in ${handshakeTimeout} ms (the application is ` +
+            `still handling websocket.connect); sent 503.`,
     )
     this.#reject(503)
   }
@@ -332,7 +385,7 @@ export class WebsocketConnection implements SocketEvents {
   #gone(code: number, reason: string): void {
     this.#clearTimer()
     this.#state = 'closed'
-    this.#sendBuffer?.release()
+    this.#sendBuffer?.stop()
     const event = reason
       ? { type: 'websocket.disconnect', code, reason }
       : { type: 'websocket.disconnect', code }

@@ -22,6 +22,17 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const RESERVED = new Set(['upgrade', 'connection', 'sec-websocket-accept', 'sec-websocket-protocol'])
 const RESERVED_PREFIX = 'sec-websocket-'
 
+/**
+ * What the server log and the test communicator say when an application
+ * took `websocket.connect` and went back to `receive()` without answering:
+ * nothing can arrive before the handshake is answered, so it waits forever.
+ * @internal
+ */
+export const CONNECT_NOT_ANSWERED =
+  'The application took websocket.connect and is waiting for the next event without answering it: ' +
+  'connect() finished without accept() or close() (a raw application must send websocket.accept ' +
+  'or websocket.close)'
+
 /** Why an upgrade request is refused before the application, with the status to answer. @internal */
 export interface HandshakeProblem {
   status: number

@@ -74,13 +74,13 @@ export async function createSessionHandoff(
  */
 export function SessionHandoff(options: SessionMiddlewareOptions = {}): Application {
   const config = resolveSessionOptions(options)
-  let store: SessionStore | undefined = options.store
 
   return async function SessionHandoff(scope, receive, send) {
     if (scope.type !== 'http') {
       throw new ImproperlyConfigured('SessionHandoff answers HTTP requests only; route it under http.')
     }
-    store ??= defaultSessionStore()
+    // Read per request, as SessionMiddleware reads it, so both see the same store.
+    const store: SessionStore = options.store ?? defaultSessionStore()
     const body = await readBody(receive)
     const code = body.startsWith('code=') ? (new URLSearchParams(body).get('code') ?? '') : body.trim()
     const data = scope.method === 'POST' && isValidSessionKey(code) ? await store.load(code) : null

@@ -50,8 +50,7 @@ declare module '../types.js' {
 export function SessionMiddleware(inner: Application, options: SessionMiddlewareOptions = {}): Application {
   assertApplication(inner, 'SessionMiddleware(inner)')
   const config = resolveSessionOptions(options)
-  // Resolved on first use, so `configureSettings()` may run after the stack is built.
-  let store = options.store
+  const { store } = options
 
   return neverThrowing(function SessionMiddleware(scope, receive, send) {
     if (scope.type === 'channel') return inner(scope, receive, send)
@@ -60,7 +59,10 @@ export function SessionMiddleware(inner: Application, options: SessionMiddleware
         'SessionMiddleware found no scope.cookies: wrap it in CookieMiddleware, or use SessionMiddlewareStack.',
       )
     }
-    const sessions = (store ??= defaultSessionStore())
+    // Without a store of its own, the one the settings name as each connection
+    // starts: configureSettings() (or overrideSettings() in a test) applies to
+    // the connections after it, wherever the stack was built.
+    const sessions = store ?? defaultSessionStore()
     const cookieKey = scope.cookies[config.cookieName]
     const start = (session: Session): Promise<void> =>
       scope.type === 'websocket'

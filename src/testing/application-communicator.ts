@@ -56,6 +56,11 @@ export class ApplicationCommunicator {
     return this.#outcome !== undefined
   }
 
+  /** Whether the application is waiting in `receive()` for the next input. */
+  get waitingForInput(): boolean {
+    return this.#input.hasWaiters()
+  }
+
   /** Delivers `message` to the application's `receive()`. Throws the application's error if it failed. */
   async sendInput(message: Message): Promise<void> {
     this.#throwIfFailed()

@@ -5,11 +5,13 @@
  * @module
  */
 
-import { UnexpectedEvent } from '../errors.js'
+import { CommunicatorTimeout, UnexpectedEvent } from '../errors.js'
+import { CONNECT_NOT_ANSWERED } from '../server/websocket-handshake.js'
 import type {
   Application,
   HeaderPairs,
   HostPort,
+  LayerMessage,
   Message,
   WebsocketHttpResponseStartEvent,
   WebsocketScope,
@@ -81,7 +83,15 @@ export class WebsocketCommunicator extends ApplicationCommunicator {
   /** Opens the connection and reports whether the application accepted it. */
   async connect(timeout = DEFAULT_TIMEOUT_MS): Promise<ConnectResult> {
     await this.sendInput({ type: 'websocket.connect' })
-    const answer = await this.receiveOutput(timeout)
+    let answer: LayerMessage
+    try {
+      answer = await this.receiveOutput(timeout)
+    } catch (error) {
+      if (error instanceof CommunicatorTimeout && this.waitingForInput) {
+        throw new CommunicatorTimeout(`${CONNECT_NOT_ANSWERED}; waited ${timeout} ms.`, { cause: error })
+      }
+      throw error
+    }
     switch (answer.type) {
       case 'websocket.accept':
         this.#connected = true

@@ -7,10 +7,13 @@
  * @internal
  */
 
-import pg from 'pg'
+import type pg from 'pg'
 
 import { ImproperlyConfigured } from '../errors.js'
 import { getSettings } from '../settings.js'
+import { requirePeer } from './optional-peer.js'
+
+const { Pool } = requirePeer<typeof pg>('pg', 'tschannels/postgres')
 
 /** How a PostgreSQL-backed store is told where the database is. @internal */
 export interface PostgresPoolOptions {
@@ -36,5 +39,5 @@ export function postgresPoolFor(
       `${storeName} needs a database: set DATABASE_URL, or pass { connectionString } or { pool }.`,
     )
   }
-  return { pool: new pg.Pool({ connectionString }), owned: true }
+  return { pool: new Pool({ connectionString }), owned: true }
 }

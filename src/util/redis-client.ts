@@ -7,10 +7,14 @@
  * @internal
  */
 
-import { Redis } from 'ioredis'
+import type * as Ioredis from 'ioredis'
+import type { Redis } from 'ioredis'
 
 import { ImproperlyConfigured } from '../errors.js'
 import { getSettings } from '../settings.js'
+import { requirePeer } from './optional-peer.js'
+
+const ioredis = requirePeer<typeof Ioredis>('ioredis', 'tschannels/redis')
 
 /** How a Redis-backed store is told where Redis is. @internal */
 export interface RedisClientOptions {
@@ -34,5 +38,5 @@ export function redisClientFor(
   if (url === undefined) {
     throw new ImproperlyConfigured(`${storeName} needs Redis: set REDIS_URL, or pass { url } or { client }.`)
   }
-  return { redis: new Redis(url), owned: true }
+  return { redis: new ioredis.Redis(url), owned: true }
 }

@@ -10,9 +10,12 @@
  * @module
  */
 
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 
+import { requirePeer } from './optional-peer.js'
 import { checkSqliteDriver } from './sqlite-compat.js'
+
+const BetterSqlite3 = requirePeer<typeof Database>('better-sqlite3', 'tschannels/sqlite')
 
 /** How long setup keeps retrying a locked database, and each statement waits for a lock. */
 const DEFAULT_TIMEOUT_MS = 10_000
@@ -59,7 +62,7 @@ export function openSqliteDatabase(
 ): Database.Database {
   checkSqliteDriver()
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const db = new Database(filename, { timeout: timeoutMs })
+  const db = new BetterSqlite3(filename, { timeout: timeoutMs })
   try {
     if (options.wal !== false && filename !== ':memory:') {
       retryWhileBusy(() => db.pragma('journal_mode = WAL'), timeoutMs)

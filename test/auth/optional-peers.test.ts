@@ -8,6 +8,8 @@ const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
 const ENGINES = ['jose', 'better-sqlite3', 'pg', 'ioredis', 'mysql2', 'hash-wasm']
 const IMPORT =
   /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm
+/** Optional peers are loaded through `requirePeer()` / `importPeer()` (src/util/optional-peer.ts). */
+const PEER = /\b(?:requirePeer|importPeer)<[^>]*>\(\s*['"]([^'"]+)['"]/g
 
 /** Every package a module loads at run time, following its relative imports. */
 function runtimePackages(entry: string): Set<string> {
@@ -22,6 +24,7 @@ function runtimePackages(entry: string): Set<string> {
       if (target.startsWith('.')) visit(join(dirname(file), target.replace(/\.js$/, '.ts')))
       else packages.add(target)
     }
+    for (const match of text.matchAll(PEER)) packages.add(match[1]!)
   }
   visit(join(src, entry))
   return packages

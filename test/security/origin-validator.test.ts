@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { ImproperlyConfigured } from '../../src/errors.js'
@@ -147,7 +147,71 @@ describe('AllowedHostsOriginValidator', () => {
     expect(await validate({ allowedHosts: [], debug: true }, 'http://example.com')).toBe(false)
   })
 
-  it('allows nothing outside DEBUG when ALLOWED_HOSTS is empty', async () => {
+  it('allows nothing outside DEBUG when ALLOWED_HOSTS is empty, on a connection from the network', async () => {
     expect(await validate({ allowedHosts: [], debug: false }, 'http://localhost')).toBe(false)
+  })
+
+  const onServer = async (
+    server: [string, number],
+    settings: { allowedHosts: string[]; debug: boolean },
+    origin: string,
+  ): Promise<{ connected: boolean; closeReason?: string }> =>
+    new WebsocketCommunicator(AllowedHostsOriginValidator(Accepting.asApp(), settings), '/', {
+      headers: [['origin', origin]],
+      scope: { server },
+    }).connect()
+
+  it('allows local pages on a loopback connection when ALLOWED_HOSTS is empty, outside DEBUG', async () => {
+    const none = { allowedHosts: [], debug: false }
+    expect(await onServer(['127.0.0.1', 8000], none, 'http://localhost:8000')).toMatchObject({
+      connected: true,
+    })
+    expect(await onServer(['::1', 8000], none, 'http://[::1]:8000')).toMatchObject({ connected: true })
+    expect(await onServer(['::ffff:127.0.0.1', 8000], none, 'http://127.0.0.1:5173')).toMatchObject({
+      connected: true,
+    })
+    // A page from another site is refused even on loopback: only local pages are let through.
+    expect(await onServer(['127.0.0.1', 8000], none, 'https://evil.example')).toMatchObject({
+      connected: false,
+    })
+    // A server reached from the network allows nothing until ALLOWED_HOSTS names its hosts.
+    expect(await onServer(['192.168.1.5', 8000], none, 'http://localhost:8000')).toMatchObject({
+      connected: false,
+    })
+  })
+
+  it('says in the close reason which Origin was refused and which setting to change', async () => {
+    const server: [string, number] = ['10.0.0.2', 443]
+    expect(
+      await onServer(server, { allowedHosts: ['chat.example.com'], debug: false }, 'https://evil.example'),
+    ).toEqual(
+      expect.objectContaining({ closeReason: "Origin 'https://evil.example' is not in ALLOWED_HOSTS" }),
+    )
+    expect(await onServer(server, { allowedHosts: [], debug: false }, 'https://chat.example.com')).toEqual(
+      expect.objectContaining({ closeReason: 'ALLOWED_HOSTS is empty and DEBUG is off: set ALLOWED_HOSTS' }),
+    )
+    const long = `https://${'a'.repeat(200)}.example`
+    const refused = await onServer(server, { allowedHosts: ['chat.example.com'], debug: false }, long)
+    expect(Buffer.byteLength(refused.closeReason!)).toBeLessThanOrEqual(123)
+  })
+
+  it('warns once, with CHANNELS_WRN_070, when it is built with no allowed hosts outside DEBUG', async () => {
+    vi.resetModules()
+    const { AllowedHostsOriginValidator: Fresh } = await import('../../src/security/origin-validator.js')
+    const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      Fresh(Accepting.asApp(), { allowedHosts: ['chat.example.com'], debug: false })
+      Fresh(Accepting.asApp(), { allowedHosts: [], debug: true })
+      expect(emit).not.toHaveBeenCalled()
+      Fresh(Accepting.asApp(), { allowedHosts: [], debug: false })
+      Fresh(Accepting.asApp(), { allowedHosts: [], debug: false })
+      expect(emit).toHaveBeenCalledTimes(1)
+      expect(emit).toHaveBeenCalledWith(expect.stringContaining('Set ALLOWED_HOSTS'), {
+        code: 'CHANNELS_WRN_070',
+        type: 'TschannelsWarning',
+      })
+    } finally {
+      emit.mockRestore()
+    }
   })
 })

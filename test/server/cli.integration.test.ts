@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 import { describe, expect, it, onTestFinished } from 'vitest'
 
@@ -20,6 +23,9 @@ function runCli(args: string[]): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // As a user starts it from a shell: under npm (npm test) the CLI would watch for npm's exit
+    // and take a repeated signal within a second for one (see process-tree.integration.test.ts).
+    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
   })
   onTestFinished(() => void child.kill('SIGKILL'))
   let stderr = ''
@@ -28,6 +34,14 @@ function runCli(args: string[]): Cli {
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return { child, stderr: () => stderr, stdout: () => stdout, exited }
+}
+
+/** Writes an application module into a fresh folder (an ES-module package) and returns its path. */
+function moduleFile(name: string, source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tschannels-cli-'))
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
+  writeFileSync(join(dir, name), source)
+  return join(dir, name)
 }
 
 async function listeningPort(cli: Cli, timeout = 20_000): Promise<number> {
@@ -78,6 +92,39 @@ describe('tschannels serve', { timeout: 40_000 }, () => {
     const cli = runCli(['serve', `${fixture}#missing`, '--port', '0'])
     expect(await cli.exited).toBe(2)
     expect(cli.stderr()).toContain("exported as 'missing'")
+  })
+
+  it('shows the file, line and source of a syntax error in the application module, as node does', async () => {
+    const app = moduleFile('app.js', 'export const application = async () => {}\nconst broken = foo(;\n')
+    const cli = runCli(['serve', app, '--port', '0'])
+    expect(await cli.exited).toBe(1)
+    expect(cli.stderr()).toContain('importing the application failed')
+    expect(cli.stderr()).toContain(`${pathToFileURL(app).href}:2\nconst broken = foo(;`)
+    expect(cli.stderr()).toContain("SyntaxError: Unexpected token ';'")
+  })
+
+  it('shows where the application module threw while it was imported', async () => {
+    const app = moduleFile(
+      'app.js',
+      'export const application = async () => {}\nthrow new Error("no database")\n',
+    )
+    const cli = runCli(['serve', app, '--port', '0'])
+    expect(await cli.exited).toBe(1)
+    expect(cli.stderr()).toContain('Error: no database')
+    expect(cli.stderr()).toContain(`${pathToFileURL(app).href}:2:7`)
+  })
+
+  it('refuses a consumer class exported without .asApp(), with the message path() gives', async () => {
+    const app = moduleFile(
+      'app.ts',
+      `import { WebsocketConsumer } from ${JSON.stringify(join(root, 'src', 'index.ts'))}\n` +
+        'export class EchoConsumer extends WebsocketConsumer {}\nexport const application = EchoConsumer\n',
+    )
+    const cli = runCli(['serve', app, '--port', '0'])
+    expect(await cli.exited).toBe(2)
+    expect(cli.stderr()).toBe(
+      `tschannels: '${app}#application' is the class EchoConsumer; pass EchoConsumer.asApp() instead.\n`,
+    )
   })
 
   it('refuses --workers over the in-memory channel layer', async () => {

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
 
 import { RouteNotFound } from '../../src/errors.js'
+import { ProtocolTypeRouter } from '../../src/routing/protocol-type-router.js'
 import type { Application, HttpScope, Message } from '../../src/types.js'
 import { deferred, quietLogger, rawExchange, startServer } from './helpers.js'
 
@@ -235,5 +236,17 @@ describe('serve() HTTP', () => {
     const reply = await get(url)
     expect(reply.status).toBe(500)
     expect(reply.headers['injected']).toBeUndefined()
+  })
+
+  it('answers an HTTP request to a WebSocket-only application with 404 and one log line', async () => {
+    const logger = quietLogger()
+    const app = ProtocolTypeRouter({ websocket: async () => {} })
+    const { url } = await startServer(app, { logger })
+    const reply = await get(`${url}/favicon.ico`)
+    expect(reply.status).toBe(404)
+    expect(logger.lines).toEqual([
+      "warn: GET /favicon.ico: No application configured for scope type 'http'. ProtocolTypeRouter knows: " +
+        "'websocket'; add a 'http' entry to route it. Answered 404.",
+    ])
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { serve } from 'tschannels/server'
 
+import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { ImproperlyConfigured } from '../../src/errors.js'
 import { redactQuery } from '../../src/server/access-log.js'
 import type { Application, Message } from '../../src/types.js'
@@ -33,10 +34,19 @@ describe('serve()', () => {
       [{ rootPath: 'app' }, 'rootPath'],
       [{ sendHighWaterMark: 10, sendBufferLimit: 5 }, 'sendHighWaterMark'],
       [{ accessLog: 42 }, 'accessLog'],
+      [{ connectionBufferLimit: 1024 * 1024 }, 'connectionBufferLimit'],
+      [{ idleReaderTimeout: -1 }, 'idleReaderTimeout'],
     ])('rejects %j with ImproperlyConfigured naming the option', async (options, name) => {
       const attempt = serve(holdOpen(), { port: 0, ...(options as object) })
       await expect(attempt).rejects.toThrow(ImproperlyConfigured)
       await expect(attempt).rejects.toThrow(name)
+    })
+
+    it('refuses a consumer class given without .asApp(), as path() does', async () => {
+      class EchoConsumer extends WebsocketConsumer {}
+      const attempt = serve(EchoConsumer as unknown as Application, { port: 0 })
+      await expect(attempt).rejects.toThrow(ImproperlyConfigured)
+      await expect(attempt).rejects.toThrow('is the class EchoConsumer; pass EchoConsumer.asApp() instead')
     })
 
     it('rejects an address already in use', async () => {

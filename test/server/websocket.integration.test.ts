@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
+import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { RouteNotFound } from '../../src/errors.js'
+import { ProtocolTypeRouter } from '../../src/routing/protocol-type-router.js'
 import type { Application, Message, Receive, Send, WebsocketScope } from '../../src/types.js'
 import { closed, deferred, nextMessage, openClient, openSocket, quietLogger, startServer } from './helpers.js'
 
@@ -262,5 +264,32 @@ describe('serve() WebSocket', () => {
     })
     await openClient(`${ws}/`)
     expect(await failure.promise).toMatchObject({ code: 'CHANNELS_ERR_INVALID_EVENT' })
+  })
+
+  it('refuses a WebSocket to an HTTP-only application with 404 and one log line', async () => {
+    const logger = quietLogger()
+    const app = ProtocolTypeRouter({ http: async () => {} })
+    const { ws } = await startServer(app, { logger })
+    expect(await openClient(`${ws}/ws/`)).toMatchObject({ kind: 'rejected', status: 404 })
+    expect(logger.lines).toEqual([
+      "warn: WebSocket /ws/: No application configured for scope type 'websocket'. ProtocolTypeRouter " +
+        "knows: 'http'; add a 'websocket' entry to route it. Refused the handshake with 404.",
+    ])
+  })
+
+  it('says that connect() finished without accept() or close() when the handshake times out', async () => {
+    const logger = quietLogger()
+    class Forgetful extends WebsocketConsumer {
+      override async connect(): Promise<void> {
+        // Forgot this.accept().
+      }
+    }
+    const { ws } = await startServer(Forgetful.asApp(), { logger, handshakeTimeout: 100 })
+    expect(await openClient(`${ws}/ws/`)).toMatchObject({ kind: 'rejected', status: 503 })
+    expect(logger.lines).toEqual([
+      'warn: The application took websocket.connect and is waiting for the next event without answering ' +
+        'it: connect() finished without accept() or close() (a raw application must send websocket.accept ' +
+        'or websocket.close). Sent 503 to the WebSocket handshake for /ws/ after 100 ms.',
+    ])
   })
 })

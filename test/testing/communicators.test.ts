@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
+import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { ApplicationFinished, CommunicatorTimeout, UnexpectedEvent } from '../../src/errors.js'
 import { ApplicationCommunicator } from '../../src/testing/application-communicator.js'
 import { HttpCommunicator } from '../../src/testing/http-communicator.js'
@@ -139,6 +140,18 @@ describe('WebsocketCommunicator', () => {
     await communicator.connect()
     await communicator.sendTo('hi')
     await expect(communicator.receiveFrom()).rejects.toThrow(/websocket.close with code 4001 \(nope\)/)
+  })
+
+  it('says that connect() finished without accept() or close() when connect() times out', async () => {
+    class Forgetful extends WebsocketConsumer {
+      override async connect(): Promise<void> {
+        // Forgot this.accept().
+      }
+    }
+    const communicator = new WebsocketCommunicator(Forgetful.asApp(), '/')
+    const attempt = communicator.connect(50)
+    await expect(attempt).rejects.toThrow(CommunicatorTimeout)
+    await expect(attempt).rejects.toThrow('connect() finished without accept() or close()')
   })
 
   it('refuses a binary frame in receiveJsonFrom', async () => {

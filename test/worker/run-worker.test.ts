@@ -94,6 +94,7 @@ describe('runWorker', () => {
       layer,
       signal: stop.signal,
       onError: (error) => errors.push(error),
+      sleep: async () => {},
     })
     await layer.send('flaky', { type: 'job.run' })
     await layer.send('flaky', { type: 'job.run' })
@@ -121,6 +122,70 @@ describe('runWorker', () => {
     stop.abort()
     await running
     expect(errors[0]).toBeInstanceOf(InvalidEvent)
+  })
+
+  it('refuses at start-up a channel its ChannelNameRouter does not route, taking no message', async () => {
+    const { layer } = setup()
+    await layer.send('thumbnails', { type: 'job.run' })
+    class Emails extends Consumer {}
+    const app = ProtocolTypeRouter({ channel: ChannelNameRouter({ emails: Emails.asApp() }) })
+    const attempt = runWorker(app, ['emails', 'thumbnails'], { layer })
+    await expect(attempt).rejects.toBeInstanceOf(ImproperlyConfigured)
+    await expect(attempt).rejects.toThrow(
+      "The application does not route the channel 'thumbnails', so a worker cannot consume it: " +
+        "No application for channel 'thumbnails'; known channels: 'emails'.",
+    )
+    expect(await layer.receive('thumbnails')).toEqual({ type: 'job.run' })
+  })
+
+  it('refuses at start-up an application with no channel entry in its ProtocolTypeRouter', async () => {
+    const { layer } = setup()
+    const app = ProtocolTypeRouter({ websocket: async () => {} })
+    await expect(runWorker(app, ['thumbnails'], { layer })).rejects.toThrow(
+      /does not route the channel 'thumbnails'.*No application configured for scope type 'channel'/,
+    )
+  })
+
+  it('waits longer after each failure in a row, up to the cap, and starts over after a message', async () => {
+    const { layer, stop } = setup()
+    const delays: number[] = []
+    const reported: number[] = []
+    let instances = 0
+    const app: Application = async (_scope, receive) => {
+      instances++
+      // The seventh instance takes a message and then fails: it worked, so the series restarts.
+      if (instances === 7) await receive()
+      throw new Error(`failure ${instances}`)
+    }
+    const running = runWorker(app, ['broken'], {
+      layer,
+      signal: stop.signal,
+      restartDelay: { initialMs: 100, maxMs: 1000 },
+      onError: (_error, _channel, restartInMs) => reported.push(restartInMs),
+      sleep: async (ms) => {
+        delays.push(ms)
+        if (delays.length === 6) await layer.send('broken', { type: 'job.run' })
+        if (delays.length === 8) stop.abort()
+      },
+    })
+    await running
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000, 100, 200])
+    expect(reported).toEqual(delays)
+  })
+
+  it('stops at once while it waits to restart a failed application', async () => {
+    const { layer, stop } = setup()
+    const app: Application = async () => {
+      throw new Error('always')
+    }
+    const running = runWorker(app, ['broken'], {
+      layer,
+      signal: stop.signal,
+      restartDelay: { initialMs: 60_000 },
+      onError: () => stop.abort(),
+    })
+    // With a one-minute pause and the default timer, only the abort can end this promptly.
+    await running
   })
 
   it('throws ImproperlyConfigured without channels or without a layer', async () => {

@@ -9,6 +9,7 @@
 import type * as HashWasmModule from 'hash-wasm'
 
 import { ImproperlyConfigured } from '../../errors.js'
+import { missingPeer } from '../../util/optional-peer.js'
 
 type HashWasm = typeof HashWasmModule
 
@@ -21,9 +22,12 @@ let loading: Promise<HashWasm> | undefined
 export function loadHashWasm(hasher: string): Promise<HashWasm> {
   loading ??= import('hash-wasm').catch((error: unknown) => {
     loading = undefined
-    throw new ImproperlyConfigured(
-      `${hasher} needs the optional package hash-wasm (WebAssembly, nothing to build): npm install hash-wasm`,
-      { cause: error },
+    throw (
+      missingPeer(error, 'hash-wasm', hasher) ??
+      new ImproperlyConfigured(
+        `${hasher} needs the optional package hash-wasm (WebAssembly, nothing to build): npm install hash-wasm`,
+        { cause: error },
+      )
     )
   })
   return loading

@@ -4,14 +4,17 @@
  * @module
  */
 
-import { errors, jwtVerify } from 'jose'
+import type * as Jose from 'jose'
 import type { JWTPayload } from 'jose'
 
 import { ImproperlyConfigured, InvalidToken } from '../../errors.js'
+import { importPeer } from '../../util/optional-peer.js'
 import type { TokenUser, AuthenticatedUser } from '../user.js'
 import type { UserStore } from '../user-store.js'
 import { checkKey } from './jwt-key.js'
 import type { JwtKey } from './jwt-key.js'
+
+const { errors, jwtVerify } = await importPeer<typeof Jose>('jose', 'tschannels/jwt')
 
 /** How JWTs are verified. */
 export interface JwtVerifyOptions {

@@ -7,16 +7,19 @@
 
 import { createPublicKey, KeyObject, randomUUID } from 'node:crypto'
 
-import { SignJWT, errors, jwtVerify } from 'jose'
+import type * as Jose from 'jose'
 import type { CryptoKey, JWTPayload } from 'jose'
 
 import { ImproperlyConfigured, InvalidToken, TokenReuseDetected } from '../../errors.js'
+import { importPeer } from '../../util/optional-peer.js'
 import type { UserStore } from '../user-store.js'
 import { checkKey } from './jwt-key.js'
 import type { JwtKey } from './jwt-key.js'
 import type { JwtVerifyOptions } from './jwt-verifier.js'
 import { InMemoryRefreshTokenStore } from './refresh-token-store.js'
 import type { RefreshTokenStore } from './refresh-token-store.js'
+
+const { SignJWT, errors, jwtVerify } = await importPeer<typeof Jose>('jose', 'tschannels/jwt')
 
 /** Options of `TokenIssuer`. */
 export interface TokenIssuerOptions {

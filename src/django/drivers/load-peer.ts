@@ -7,6 +7,7 @@
  */
 
 import { ImproperlyConfigured } from '../../errors.js'
+import { missingPeer } from '../../util/optional-peer.js'
 
 const cache = new Map<string, Promise<unknown>>()
 
@@ -19,9 +20,12 @@ export function loadPeer<T>(name: string, purpose: string, load: () => Promise<T
   if (loading === undefined) {
     loading = load().catch((error: unknown) => {
       cache.delete(name)
-      throw new ImproperlyConfigured(`${purpose} needs the optional package ${name}: npm install ${name}`, {
-        cause: error,
-      })
+      throw (
+        missingPeer(error, name, purpose) ??
+        new ImproperlyConfigured(`${purpose} needs the optional package ${name}: npm install ${name}`, {
+          cause: error,
+        })
+      )
     })
     cache.set(name, loading)
   }

@@ -14,13 +14,17 @@
  * @internal
  */
 
-import { Redis, type RedisOptions } from 'ioredis'
+import type * as Ioredis from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 
 import { LayerUnavailable } from '../../errors.js'
+import { requirePeer } from '../../util/optional-peer.js'
 import { settledWithin } from '../../util/settled-within.js'
 import { consistentHash } from './consistent-hash.js'
 import type { ResolvedHost } from './options.js'
 import { defineScripts, type ScriptedRedis } from './scripts.js'
+
+const ioredis = requirePeer<typeof Ioredis>('ioredis', 'The Redis channel layers (tschannels/layers/redis)')
 
 const BACKOFF_FIRST_MS = 50
 const BACKOFF_MAX_MS = 2_000
@@ -231,7 +235,8 @@ export class RedisShard {
       retryStrategy: backoff,
       ...overrides,
     }
-    const client = this.#host.url === undefined ? new Redis(options) : new Redis(this.#host.url, options)
+    const client =
+      this.#host.url === undefined ? new ioredis.Redis(options) : new ioredis.Redis(this.#host.url, options)
     // Without a listener ioredis prints every connection error; the shard reports outages itself, once.
     if (role !== 'commands') client.on('error', () => undefined)
     this.#clients.add(client)

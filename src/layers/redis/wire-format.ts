@@ -29,14 +29,20 @@
  * @internal
  */
 
-import { Decoder, Encoder } from '@msgpack/msgpack'
+import type * as Msgpack from '@msgpack/msgpack'
 
 import { ChannelsError, InvalidMessageType, UnencodableMessage } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
+import { requirePeer } from '../../util/optional-peer.js'
 import { fillRandom } from '../../util/random-pool.js'
 import { MultiFernet } from './fernet.js'
 import { exact, fastDecode } from './msgpack-fast-decoder.js'
 import { FastEncoder } from './msgpack-fast-encoder.js'
+
+const { Decoder, Encoder } = requirePeer<typeof Msgpack>(
+  '@msgpack/msgpack',
+  'The Redis channel layers (tschannels/layers/redis)',
+)
 
 /** The message key that carries the process-local channel name(s). */
 export const ASGI_CHANNEL_KEY = '__asgi_channel__'
