@@ -87,6 +87,7 @@ export type ReservedHandlerName =
   | 'invalidMessage'
   | 'isPrototypeOf'
   | 'kwargs'
+  | 'maxJsonDepth'
   | 'propertyIsEnumerable'
   | 'receive'
   | 'receiveJson'
