@@ -52,7 +52,7 @@ interface ServeFlags {
 
 const seconds = (ms: number): string => String(ms / 1000)
 
-/** Builds the command tree; `worker` will join `serve` here. */
+/** Builds the command tree: `serve` and `worker`. */
 function buildProgram(): Command {
   // HOST and PORT from the environment become the defaults; flags still win.
   const settings = getSettings()

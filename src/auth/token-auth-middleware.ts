@@ -1,6 +1,6 @@
 /**
  * `TokenAuthMiddleware`: opaque database tokens, as DRF's token
- * authentication (`DRFAuthTokenMiddleware` in the seeds).
+ * authentication (what Channels projects often call `DRFAuthTokenMiddleware`).
  *
  * @module
  */

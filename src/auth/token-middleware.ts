@@ -40,7 +40,7 @@ export interface TokenMiddlewareOptions extends TokenSourceOptions {
    * Refuse a connection without a valid token before it reaches the
    * application: HTTP 401, or a 401 denial response to a WebSocket
    * handshake. By default the application runs with an anonymous user and
-   * `scope.authError`, and decides (close 4401, as the seeds do).
+   * `scope.authError`, and decides (close 4401, the usual code for a refused token).
    * @default false
    */
   required?: boolean

@@ -24,7 +24,7 @@ export interface TokenSourceOptions {
   sources?: readonly TokenSource[]
   /** The query-string parameter (`?token=…`). @default 'token' */
   queryParam?: string
-  /** The cookie (the seeds use `X-Token`). @default 'X-Token' */
+  /** The cookie (a common choice is `X-Token`). @default 'X-Token' */
   cookieName?: string
   /** The `Authorization` scheme: `Bearer` for JWT, DRF uses `Token`. @default 'Bearer' */
   headerScheme?: string

@@ -1,8 +1,7 @@
 /**
  * The channel-layer registry, tschannels' `CHANNEL_LAYERS`: aliases mapped to
- * layer settings, each layer built on first use and then shared. It is the
- * one piece of module state in tschannels, and `resetChannelLayers()` clears
- * it for tests.
+ * layer settings, each layer built on first use and then shared by every
+ * consumer of the process; `resetChannelLayers()` clears it for tests.
  *
  * Backends are looked up by name. `memory` is built in; the Redis layers
  * register `redis` and `redis-pubsub` when their module is imported, which

@@ -27,7 +27,7 @@ function sign(
     .sign(options.secret ?? key)
 }
 
-/** The seeds' MessageNotify consumer: close 4401 when the token did not authenticate. */
+/** A notification consumer: close 4401 when the token did not authenticate. */
 class MessageNotify extends JsonWebsocketConsumer {
   override async connect() {
     const user = await this.scope.user!
@@ -52,7 +52,7 @@ async function connect(
 }
 
 describe('JwtAuthMiddleware', () => {
-  it('authenticates a valid token from the X-Token cookie, as the seeds do', async () => {
+  it('authenticates a valid token from the X-Token cookie', async () => {
     const token = await sign({ username: 'ada' })
     const { communicator, result } = await connect({ sources: ['cookie'] }, '/ws/', {
       headers: [['cookie', `X-Token=${token}`]],

@@ -1,6 +1,6 @@
 /**
  * `JwtAuthMiddleware`: JWT authentication for clients that cannot send
- * cookies, as SimpleJWT's middleware in the seeds.
+ * cookies, as a typical SimpleJWT WebSocket middleware does.
  *
  * @module
  */
