@@ -64,6 +64,7 @@ export async function login(scope: Scope, user: User): Promise<void> {
   for (const [name, value] of Object.entries(scheme?.loginValues(user) ?? {})) session.set(name, value)
   session.set(SESSION_AUTH_HASH, hash)
   setScopeUser(scope, user)
+  await storeOf(scope).recordLogin?.(user)
 }
 
 /**

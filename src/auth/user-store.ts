@@ -67,4 +67,10 @@ export interface UserStore {
    * unless asked. @default true
    */
   readonly rehashPasswords?: boolean
+  /**
+   * Called by `login()` once the session holds the user, as Django's
+   * `update_last_login` runs on its `user_logged_in` signal. `DjangoUserStore`
+   * sets `last_login` when its database is writable. @default none
+   */
+  recordLogin?(user: User): Promise<void>
 }

@@ -58,7 +58,7 @@ export interface DjangoSiteOptions {
   rehashPasswords?: boolean
   /** For a writable `cached_db`: removes Django's cached copy of a session (see `DjangoDbSessionStore`). */
   invalidateCache?: (cacheKey: string) => Promise<void>
-  /** The clock for session expiry, in ms; tests pass their own. @default Date.now */
+  /** The clock for session expiry and `last_login`, in ms; tests pass their own. @default Date.now */
   now?: () => number
 }
 
@@ -138,6 +138,7 @@ export class DjangoSite {
     this.users = new DjangoUserStore({
       ...options.userModel,
       ...keys,
+      ...now,
       database: this.database,
       ...(options.authenticationBackends !== undefined
         ? { authenticationBackends: options.authenticationBackends }

@@ -7,6 +7,7 @@
 
 import { ImproperlyConfigured, ReadOnlyStore } from '../errors.js'
 import type { SessionAuthScheme, NewUser, UserStore } from '../auth/user-store.js'
+import type { User } from '../auth/user.js'
 import { identifier, toDate } from './database.js'
 import type { DjangoDatabase } from './database.js'
 import { toDjangoUser } from './django-user.js'
@@ -70,6 +71,8 @@ export interface DjangoUserStoreOptions extends DjangoUserModel {
   authenticationBackends?: readonly string[]
   /** Let `authenticate()` re-hash a password stored with a weaker hasher (needs a writable database). @default false */
   rehashPasswords?: boolean
+  /** The clock `login()` stamps `last_login` with, in ms; tests pass their own. @default Date.now */
+  now?: () => number
 }
 
 const DEFAULT_COLUMNS: Required<DjangoUserColumns> = {
@@ -115,6 +118,7 @@ export class DjangoUserStore implements UserStore {
   readonly #idPattern: RegExp
   readonly #permissions: boolean
   readonly #select: string
+  readonly #now: () => number
   readonly #groupsSql: string
   readonly #permsSql: string
 
@@ -151,6 +155,7 @@ export class DjangoUserStore implements UserStore {
       `WHERE p.${db.quote('id')} IN (SELECT up.${db.quote('permission_id')} FROM ${userPerms} up WHERE up.${userColumn} = ?) ` +
       `OR p.${db.quote('id')} IN (SELECT gp.${db.quote('permission_id')} FROM ${db.quote('auth_group_permissions')} gp ` +
       `JOIN ${groups} ug ON ug.${db.quote('group_id')} = gp.${db.quote('group_id')} WHERE ug.${userColumn} = ?)`
+    this.#now = options.now ?? Date.now
     this.rehashPasswords = options.rehashPasswords === true
     if (this.rehashPasswords && !db.writable) {
       throw new ImproperlyConfigured(
@@ -189,6 +194,19 @@ export class DjangoUserStore implements UserStore {
     await this.#db.execute(
       `UPDATE ${this.#table} SET ${this.#db.quote(this.#columns.isActive)} = ? WHERE ${this.#db.quote(this.#columns.id)} = ?`,
       [isActive, id],
+    )
+  }
+
+  /**
+   * Stamps `last_login` as Django's `update_last_login` does, when the
+   * database is writable and the model has the column; a read-only site is
+   * never written, so there `last_login` stays as Django last set it.
+   */
+  async recordLogin(user: User): Promise<void> {
+    if (!this.#db.writable || this.#columns.lastLogin === null || !this.#idPattern.test(user.id)) return
+    await this.#db.execute(
+      `UPDATE ${this.#table} SET ${this.#db.quote(this.#columns.lastLogin)} = ? WHERE ${this.#db.quote(this.#columns.id)} = ?`,
+      [new Date(this.#now()), user.id],
     )
   }
 

@@ -26,6 +26,12 @@ import type { TestDatabase } from './databases.js'
 
 export const SECRET_KEY = 'django-insecure-suite-key-0123456789abcdefghijklmnopqrstuvwx'
 const PASSWORD = 'correct horse battery staple'
+/**
+ * The writable site's clock, stopped at the suite's start: `login()` stamps
+ * `last_login` with it, and Django, on its own clock, still finds the
+ * sessions it dates unexpired.
+ */
+const LOGIN_TIME = Date.now()
 
 /** Answers with the user as JSON, or closes with the auth error's code (4401). */
 class WhoAmI extends WebsocketConsumer {
@@ -303,7 +309,12 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
       let writable: DjangoSite
       beforeAll(() => {
         if (database === undefined) return
-        writable = new DjangoSite({ databaseUrl: database.url, secretKey: SECRET_KEY, writable: true })
+        writable = new DjangoSite({
+          databaseUrl: database.url,
+          secretKey: SECRET_KEY,
+          writable: true,
+          now: () => LOGIN_TIME,
+        })
         LoginConsumer.users = writable.users
       })
       afterAll(async () => writable?.close())
@@ -312,6 +323,7 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
         if (database === undefined) return
         const username = await newUser()
         const passwordRow = (await writable.users.getByUsername(username))!.passwordHash
+        expect(await django.call('last_login', { username })).toBeNull()
         LoginConsumer.users = writable.users
         const communicator = new WebsocketCommunicator(
           writable.authMiddlewareStack(LoginConsumer.asApp()),
@@ -325,6 +337,9 @@ export function runDjangoSiteSuite(title: string, create: () => Promise<TestData
         expect(await connect(app, cookie(key))).toMatchObject({ username })
         // Never re-hashed: Django's cost (1000 iterations here) is not tschannels' to change.
         expect((await writable.users.getByUsername(username))!.passwordHash).toBe(passwordRow)
+        // last_login stamped as Django's update_last_login does, and read back by Django.
+        expect(await django.call('last_login', { username })).toBe(LOGIN_TIME)
+        expect((await writable.users.getByUsername(username))!.lastLogin?.getTime()).toBe(LOGIN_TIME)
         await communicator.sendJsonTo({ logout: true })
         await communicator.receiveJsonFrom()
         expect(await django.call('whoami', { key })).toEqual({ username: null })

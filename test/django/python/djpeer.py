@@ -152,6 +152,12 @@ def whoami(args):
     return {"username": found.get_username() if found.is_authenticated else None}
 
 
+def last_login(args):
+    """The user's last_login as Django reads it, in ms since the epoch, or None."""
+    stamp = user(args["username"]).last_login
+    return None if stamp is None else round(stamp.timestamp() * 1000)
+
+
 def session_data(args):
     store = Engine.SessionStore(args["key"])
     return {"data": dict(store.items()), "exists": store.exists(args["key"]) if hasattr(store, "exists") else None}
