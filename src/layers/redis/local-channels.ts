@@ -177,13 +177,13 @@ export class LocalChannels {
     if (recovered === undefined) this.#forget(channel, seams, group)
     const state = this.#states.get(channel)
     if (state === undefined) return
-    if (recovered !== undefined) {
-      const expiresAt = this.#now() + this.#expiryMs
-      for (const message of recovered) state.queue.push(message, expiresAt)
-      while (state.waiters.length > 0 && state.queue.length > 0)
-        state.waiters.shift()!.deliver(state.queue.shift())
-    }
-    for (const message of held) if (positionOf(message)!.offset > seam.floor) this.deliver(channel, message)
+    // Past capacity if need be: the history's size bounds what was recovered, the read's duration what was held.
+    const expiresAt = this.#now() + this.#expiryMs
+    if (recovered !== undefined) for (const message of recovered) state.queue.push(message, expiresAt)
+    for (const message of held)
+      if (positionOf(message)!.offset > seam.floor) state.queue.push(message, expiresAt)
+    while (state.waiters.length > 0 && state.queue.length > 0)
+      state.waiters.shift()!.deliver(state.queue.shift())
   }
 
   /** Forgets `channel`'s seam with `group` (it left the group). */
