@@ -78,7 +78,7 @@ export const POSITION_KEY = '__position'
 /** What `groupAdd()` answers for a group that keeps no history. */
 export const NO_HISTORY: GroupJoin = Object.freeze({ recovered: false, epoch: '', offset: 0 })
 
-/** One compiled `history` entry: the pattern, the size, and the time to live in ms. @internal */
+/** One compiled `history` entry: the pattern, the size, and the time to live in ms. */
 export type HistoryRule = readonly [pattern: RegExp, size: number, ttlMs: number]
 
 /**

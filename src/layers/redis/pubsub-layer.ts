@@ -213,7 +213,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     this.assertOpen('discardChannel')
     requireValidChannelName(channel)
     this.local.discard(channel, 'the channel was discarded')
-    await this.presence.dropChannel(channel)
+    await this.presenceStore.dropChannel(channel)
     const emptied = this.#membership
       .removeChannel(channel)
       .filter((group) => !this.#membership.hasGroup(group))
@@ -229,7 +229,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     await Promise.all(this.shards.map((shard) => this.#subscriptions.drain(shard)))
     const groups = [...this.#membership.groups()]
     this.#membership.clear()
-    this.presence.clear()
+    this.presenceStore.clear()
     const channels = this.#subscriptions.clearChannels()
     try {
       await Promise.all([
@@ -248,7 +248,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   /** Cancels pending receives and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return
-    await this.presence.close()
+    await this.presenceStore.close()
     this.closed = true
     this.#membership.clear()
     this.#subscriptions.close()
@@ -313,7 +313,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   }
 
   #reconnected(shard: RedisShard, downtimeMs: number): void {
-    void this.presence.heartbeat().catch(() => undefined)
+    void this.presenceStore.heartbeat().catch(() => undefined)
     let notified = 0
     const event = this.options.reconnectEvent
     if (event !== null) {
