@@ -178,18 +178,37 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   }
 
   /**
-   * Appends to the history, then publishes the message with its position.
-   * A member that subscribed before the append receives it live; one that
-   * subscribed after reads it from the history.
+   * Appends to the history and publishes the message with its position: in
+   * one script call batched with the tick's other publishes when the
+   * message can be stamped there (no encryption, one shard), else in two
+   * steps. Either way a member that subscribed before the append receives
+   * it live, and one that subscribed after reads it from the history.
    */
   async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+    const name = this.#groupPrefix + group
+    const shard = this.shardFor(name)
+    const plain = withoutPosition(message)
+    const payload = shard === this.history.shardOf(group) ? this.history.publishable(group, plain) : undefined
+    if (payload === undefined) return this.#historySendInSteps(group, rule, plain)
+    try {
+      await shard.publishAppended(name, payload, this.history.publishArgs(group, rule))
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      // Redis is down (reported once per outage): the members in this process still get it, without a position.
+      this.#deliverToGroup(group, this.copy(plain))
+      return
+    }
+    if (this.#membership.hasGroup(group)) await this.#subscriptions.drain(shard)
+  }
+
+  async #historySendInSteps(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
     let positioned: LayerMessage
     try {
       positioned = (await this.history.append(group, rule, message)).message
     } catch (error) {
       if (!isConnectionError(error)) throw error
       // Redis is down: the members in this process still get it, without a position (it is in no history).
-      positioned = withoutPosition(message)
+      positioned = message
     }
     await this.#publish(group, positioned)
   }

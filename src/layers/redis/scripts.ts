@@ -142,6 +142,50 @@ return reply
 `
 
 /**
+ * The publishes of one tick when some of them go to groups with history,
+ * in order. ARGV: for each, 'p', channel, payload (a plain PUBLISH) or 'h',
+ * channel, payload, meta key, stream key, new epoch, ttl in ms, size: the
+ * message is appended to the history (as HISTORY_APPEND) and published.
+ * Such a payload is msgpack ending with its position, `epoch` (12
+ * characters) then `offset` (a float64): the script writes the real ones in
+ * their place, so the message is published, and stored, carrying them.
+ * Returns, per publish, 0 or `{ epoch, offset }`. The keys are named in
+ * ARGV, as the pub/sub layer runs on standalone Redis.
+ */
+const HISTORY_PUBLISH = `
+local out = {}
+local i = 1
+while i <= #ARGV do
+  if ARGV[i] == 'p' then
+    redis.call('PUBLISH', ARGV[i + 1], ARGV[i + 2])
+    out[#out + 1] = 0
+    i = i + 3
+  else
+    local meta, stream, ttl = ARGV[i + 3], ARGV[i + 4], ARGV[i + 6]
+    local epoch = redis.call('HGET', meta, 'epoch')
+    local top = tonumber(redis.call('HGET', meta, 'offset') or '0')
+    if not epoch or #epoch ~= 12 or (top > 0 and redis.call('EXISTS', stream) == 0) then
+      epoch = ARGV[i + 5]
+      top = 0
+      redis.call('DEL', stream)
+    end
+    local offset = top + 1
+    local payload = ARGV[i + 2]
+    local n = #payload
+    payload = string.sub(payload, 1, n - 28) .. epoch .. string.sub(payload, n - 15, n - 8) .. struct.pack('>d', offset)
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', offset)
+    redis.call('XADD', stream, 'MAXLEN', ARGV[i + 7], string.format('%d-0', offset), 'm', payload)
+    redis.call('PEXPIRE', meta, ttl)
+    redis.call('PEXPIRE', stream, ttl)
+    redis.call('PUBLISH', ARGV[i + 1], payload)
+    out[#out + 1] = {epoch, offset}
+    i = i + 8
+  end
+end
+return out
+`
+
+/**
  * Marks channels present in one group: KEYS[1] hash channel → info,
  * KEYS[2] sorted set channel → expiry (epoch ms); ARGV: expiry, key ttl in
  * ms, then channel, info pairs.
@@ -205,6 +249,8 @@ export interface LayerScripts {
   tschannelsPublish(...channelsAndPayloads: Array<string | Buffer>): Promise<number>
   /** See `GROUP_SEND`: `keys` then the arguments; returns the 1-based indexes of full keys. */
   tschannelsGroupSend(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
+  /** See `HISTORY_PUBLISH`: per publish, 0 or `{ epoch, offset }`. */
+  tschannelsHistoryPublish(...args: Array<string | Buffer>): Promise<Array<0 | [string, number]>>
   /** See `HISTORY_APPEND`: `{ epoch, offset, members? }`. */
   tschannelsHistoryAppend(numberOfKeys: 2 | 3, ...keysAndArgs: Arg[]): Promise<[string, number, string[]?]>
   /** See `HISTORY_READ`, with the replies as Buffers. */
@@ -246,6 +292,7 @@ export function defineScripts(client: Redis): ScriptedRedis {
   client.defineCommand('tschannelsGroupSend', { lua: GROUP_SEND })
   client.defineCommand('tschannelsPublish', { numberOfKeys: 0, lua: PUBLISH_MANY })
   client.defineCommand('tschannelsHistoryAppend', { lua: HISTORY_APPEND })
+  client.defineCommand('tschannelsHistoryPublish', { numberOfKeys: 0, lua: HISTORY_PUBLISH })
   client.defineCommand('tschannelsHistoryRead', { numberOfKeys: 2, lua: HISTORY_READ })
   client.defineCommand('tschannelsPresencePut', { numberOfKeys: 2, lua: PRESENCE_PUT })
   client.defineCommand('tschannelsPresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE })
