@@ -283,7 +283,7 @@ export class RedisShard {
     if (appended.length > 0) {
       // Mixed batch: each publish is marked 'p' (channel, payload) or 'h' (the same and its history).
       const marked: Array<string | Buffer> = []
-      for (let at = 0, next = 0; at < args.length; ) {
+      for (let at = 0, next = 0; at < args.length;) {
         const history = appended[next] === at
         if (history) next++
         const width = history ? 7 : 2

@@ -187,13 +187,16 @@ return out
 
 /**
  * Marks channels present in one group: KEYS[1] hash channel → info,
- * KEYS[2] sorted set channel → expiry (epoch ms); ARGV: expiry, key ttl in
- * ms, then channel, info pairs.
+ * KEYS[2] sorted set channel → expiry (ms on Redis's clock, so hosts with
+ * skewed clocks agree); ARGV: entry ttl in ms, key ttl in ms, then channel,
+ * info pairs.
  */
 const PRESENCE_PUT = `
+local time = redis.call('TIME')
+local expires = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + tonumber(ARGV[1])
 for i = 3, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])
+  redis.call('ZADD', KEYS[2], expires, ARGV[i])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -212,11 +215,14 @@ return info
 `
 
 /**
- * A group's presence: drops the entries whose expiry (ARGV[1], epoch ms)
- * has passed, then returns `{ removed: {channel, info, …}, present: {channel, info, …} }`.
+ * A group's presence: drops the entries whose expiry has passed (on
+ * Redis's clock), then returns `{ removed: {channel, info, …}, present:
+ * {channel, info, …} }`.
  */
 const PRESENCE_LIST = `
-local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
 local removed = {}
 for i = 1, #stale do
   local info = redis.call('HGET', KEYS[1], stale[i])
@@ -267,7 +273,7 @@ export interface LayerScripts {
   /** See `PRESENCE_REMOVE`. */
   tschannelsPresenceRemove(hash: string, expiries: string, channel: string): Promise<string | null>
   /** See `PRESENCE_LIST`. */
-  tschannelsPresenceList(hash: string, expiries: string, now: number): Promise<[string[], string[]]>
+  tschannelsPresenceList(hash: string, expiries: string): Promise<[string[], string[]]>
 }
 
 /** A pipeline on a connection with the scripts defined. @internal */
