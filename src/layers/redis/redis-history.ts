@@ -17,7 +17,7 @@ import {
   NO_HISTORY,
   historyFor,
   isStreamPosition,
-  newEpoch,
+  epochCandidate,
   withPosition,
   withoutPosition,
   type GroupJoin,
@@ -27,7 +27,7 @@ import {
 import type { RedisShard } from './connection.js'
 import { WireFormat } from './wire-format.js'
 
-/** An epoch's length (`newEpoch()`: 9 random bytes in base64url), and one to stand in for it. */
+/** An epoch's length (12 characters, as `epochCandidate()` makes them), and one to stand in for it. */
 const EPOCH_PLACEHOLDER = 'AAAAAAAAAAAA'
 const EPOCH_BYTES = Buffer.from(EPOCH_PLACEHOLDER)
 /** msgpack for the key `offset`, then the float64 marker, as the position's last entry starts. */
@@ -96,7 +96,7 @@ export class RedisHistory {
     const shard = this.#shardFor(group)
     const client = shard.isUp ? shard.commands : await shard.ready()
     const [meta, stream] = this.#keys(group)
-    const args = [newEpoch(), rule[2], rule[1], stored]
+    const args = [epochCandidate(), rule[2], rule[1], stored]
     const reply =
       members === undefined
         ? await shard.track(client.tschannelsHistoryAppend(2, meta, stream, ...args))
@@ -120,10 +120,11 @@ export class RedisHistory {
       client.tschannelsHistoryReadBuffer(
         meta,
         stream,
-        newEpoch(),
+        epochCandidate(),
         rule[2],
         valid ? since.epoch : '',
         valid ? since.offset : 0,
+        rule[1],
       ),
     )
     const epoch = reply[0].toString()
@@ -162,7 +163,7 @@ export class RedisHistory {
   /** The history arguments of `RedisShard.publishAppended` for `group`. */
   publishArgs(group: string, rule: HistoryRule): [string, string, string, number, number] {
     const [meta, stream] = this.#keys(group)
-    return [meta, stream, newEpoch(), rule[2], rule[1]]
+    return [meta, stream, epochCandidate(), rule[2], rule[1]]
   }
 
   /** What a join reports when Redis cannot be asked. */

@@ -91,8 +91,9 @@ return 0
  * stream; ARGV[2] the history's time to live in ms.
  */
 const HISTORY_HEAD = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-local top = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+local head = redis.call('HMGET', KEYS[1], 'epoch', 'offset')
+local epoch = head[1]
+local top = tonumber(head[2] or '0')
 if not epoch or (top > 0 and redis.call('EXISTS', KEYS[2]) == 0) then
   epoch = ARGV[1]
   top = 0
@@ -104,7 +105,8 @@ end
 
 /**
  * Appends a message to a group's history: the next offset, the stored
- * message in the stream under ID `<offset>-0` (at most ARGV[3] kept), both
+ * message in the stream under ID `<offset>-0` (about ARGV[3] kept: Redis
+ * trims whole nodes, and reads hold to the size exactly), both
  * keys' expiry renewed. KEYS[3], when given, is the group's sorted set: its
  * members are read in the same step (ARGV[5]: joined-before score), so a
  * channel that joins is either among them or finds the message in the
@@ -115,7 +117,7 @@ const HISTORY_APPEND = `${HISTORY_HEAD}
 local offset = top + 1
 local id = string.format('%d-0', offset)
 redis.call('HSET', KEYS[1], 'offset', offset)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], id, 'm', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], id, 'm', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 if #KEYS < 3 then return {epoch, offset} end
@@ -125,7 +127,7 @@ return {epoch, offset, redis.call('ZRANGE', KEYS[3], 0, -1)}
 
 /**
  * Reads a group's history after a position. ARGV[3] the position's epoch
- * ('' for none), ARGV[4] its offset. Returns `{ epoch, offset, recovered,
+ * ('' for none), ARGV[4] its offset, ARGV[5] the history's size. Returns `{ epoch, offset, recovered,
  * message… }`: recovered is 1 when every message after the position is
  * there (then they follow, oldest first), else 0.
  */
@@ -134,6 +136,8 @@ if ARGV[3] == '' or ARGV[3] ~= epoch then return {epoch, top, 0} end
 local since = tonumber(ARGV[4])
 if since > top then return {epoch, top, 0} end
 if since == top then return {epoch, top, 1} end
+-- Trimming is approximate (cheaper); the size is kept exactly here.
+if top - since > tonumber(ARGV[5]) then return {epoch, top, 0} end
 local entries = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+')
 if #entries == 0 or entries[1][1] ~= string.format('%d-0', since + 1) then return {epoch, top, 0} end
 local reply = {epoch, top, 1}
@@ -162,8 +166,9 @@ while i <= #ARGV do
     i = i + 3
   else
     local meta, stream, ttl = ARGV[i + 3], ARGV[i + 4], ARGV[i + 6]
-    local epoch = redis.call('HGET', meta, 'epoch')
-    local top = tonumber(redis.call('HGET', meta, 'offset') or '0')
+    local head = redis.call('HMGET', meta, 'epoch', 'offset')
+    local epoch = head[1]
+    local top = tonumber(head[2] or '0')
     if not epoch or #epoch ~= 12 or (top > 0 and redis.call('EXISTS', stream) == 0) then
       epoch = ARGV[i + 5]
       top = 0
@@ -174,7 +179,7 @@ while i <= #ARGV do
     local n = #payload
     payload = string.sub(payload, 1, n - 28) .. epoch .. string.sub(payload, n - 15, n - 8) .. struct.pack('>d', offset)
     redis.call('HSET', meta, 'epoch', epoch, 'offset', offset)
-    redis.call('XADD', stream, 'MAXLEN', ARGV[i + 7], string.format('%d-0', offset), 'm', payload)
+    redis.call('XADD', stream, 'MAXLEN', '~', ARGV[i + 7], string.format('%d-0', offset), 'm', payload)
     redis.call('PEXPIRE', meta, ttl)
     redis.call('PEXPIRE', stream, ttl)
     redis.call('PUBLISH', ARGV[i + 1], payload)
@@ -267,6 +272,7 @@ export interface LayerScripts {
     ttlMs: number,
     sinceEpoch: string,
     sinceOffset: number,
+    size: number,
   ): Promise<[Buffer, number, number, ...Buffer[]]>
   /** See `PRESENCE_PUT`. */
   tschannelsPresencePut(hash: string, expiries: string, ...args: Arg[]): Promise<number>
