@@ -15,6 +15,7 @@ import type {
   PresenceInfo,
   ReceivedData,
   RePathKwargs,
+  StreamPosition,
 } from 'tschannels'
 
 import { floodGuardFor } from './flood-guard.js'
@@ -197,7 +198,11 @@ export class ChatConsumer extends JsonWebsocketConsumer<
    */
   async #resume(positions: unknown): Promise<void> {
     const since: unknown = isObject(positions) ? positions[this.#group] : undefined
-    const join = await this.groupAdd(this.#group, isObject(since) ? { since: since as never } : undefined)
+    // The layer checks what the client sent: a malformed position is one it does not know.
+    const join = await this.groupAdd(
+      this.#group,
+      isObject(since) ? { since: since as unknown as StreamPosition } : undefined,
+    )
     this.#resumed = true
     await this.sendJson({ type: 'resumed', groups: { [this.#group]: join } })
     if (!join.recovered) await this.#history(undefined)
