@@ -12,7 +12,7 @@ import {
   InvalidEvent,
   StopConsumer,
 } from '../errors.js'
-import { POSITION_KEY, type GroupAddOptions, type GroupJoin } from '../layers/history.js'
+import { NO_HISTORY, POSITION_KEY, type GroupAddOptions, type GroupJoin } from '../layers/history.js'
 import type {
   HeaderPairs,
   LayerMessage,
@@ -90,7 +90,8 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
    * ```
    */
   async groupAdd(group: string, options?: GroupAddOptions): Promise<GroupJoin> {
-    const join = await this.channelLayer.groupAdd(group, this.channelName, options)
+    // A layer written before history resolves to nothing: it keeps none.
+    const join = (await this.channelLayer.groupAdd(group, this.channelName, options)) ?? NO_HISTORY
     ;(this.#joined ??= new Set()).add(group)
     return join
   }
