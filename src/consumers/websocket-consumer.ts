@@ -12,6 +12,7 @@ import {
   InvalidEvent,
   StopConsumer,
 } from '../errors.js'
+import { NO_HISTORY, POSITION_KEY, type GroupAddOptions, type GroupJoin } from '../layers/history.js'
 import type {
   HeaderPairs,
   LayerMessage,
@@ -68,6 +69,38 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
   /** Groups every connection joins on connect and leaves on disconnect. @default [] */
   static groups: readonly string[] = []
   declare scope: WebsocketScope
+  /** Groups joined with `groupAdd()`: left on disconnect, as `static groups` are. */
+  #joined: Set<string> | undefined
+
+  /**
+   * Adds this connection's channel to `group`, and remembers it so that
+   * disconnecting leaves it. For a group with history, `options.since`
+   * (the position the client last had) puts the messages it missed on the
+   * channel first; `recovered: false` tells the application to refetch.
+   *
+   * @example
+   * ```ts
+   * class LobbyConsumer extends JsonWebsocketConsumer {
+   *   override async receiveJson(content: unknown) {
+   *     const { since } = content as { since?: StreamPosition }
+   *     const join = await this.groupAdd('room.lobby', { since })
+   *     if (!join.recovered) await this.sendJson({ type: 'refetch' })
+   *   }
+   * }
+   * ```
+   */
+  async groupAdd(group: string, options?: GroupAddOptions): Promise<GroupJoin> {
+    // A layer written before history resolves to nothing: it keeps none.
+    const join = (await this.channelLayer.groupAdd(group, this.channelName, options)) ?? NO_HISTORY
+    ;(this.#joined ??= new Set()).add(group)
+    return join
+  }
+
+  /** Takes this connection's channel out of `group` (joined here or in `static groups`). */
+  async groupDiscard(group: string): Promise<void> {
+    this.#joined?.delete(group)
+    await this.channelLayer.groupDiscard(group, this.channelName)
+  }
 
   /** Handles `websocket.connect`: joins `static groups`, then runs `connect()`. */
   async websocketConnect(_message: WebsocketConnectEvent): Promise<void> {
@@ -142,11 +175,16 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
    * Handles `websocket.frame` layer messages by sending the frame they carry
    * (`text` or `bytes`) as it is. `JsonWebsocketConsumer.groupSendJson()`
    * sends these, so that a broadcast is encoded once, by its sender, instead
-   * of once per member. Override it to filter (skip the sender, say) and call
-   * `super.websocketFrame(message)` to send.
+   * of once per member. From a group with history, a text frame holding a
+   * JSON object gets the message's `"__position"` as its last key, so the
+   * client knows where it stands. Override it to filter (skip the sender,
+   * say) and call `super.websocketFrame(message)` to send.
    */
   websocketFrame(message: LayerMessage): Promise<void> {
-    if (typeof message.text === 'string') return this.send({ text: message.text })
+    if (typeof message.text === 'string') {
+      const position = message[POSITION_KEY]
+      return this.send({ text: position === undefined ? message.text : positioned(message.text, position) })
+    }
     if (message.bytes instanceof Uint8Array) return this.send({ bytes: message.bytes })
     return Promise.reject(
       new InvalidEvent(
@@ -173,6 +211,10 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
     if (groups.length > 0 && this.hasChannelLayer) {
       for (const group of groups) await this.channelLayer.groupDiscard(group, this.channelName)
     }
+    if (this.#joined !== undefined && this.hasChannelLayer) {
+      for (const group of this.#joined) await this.channelLayer.groupDiscard(group, this.channelName)
+      this.#joined = undefined
+    }
     await this.disconnect(message.code)
     throw stackless(() => new StopConsumer())
   }
@@ -183,6 +225,13 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
   #groups(): readonly string[] {
     return (this.constructor as typeof WebsocketConsumer).groups
   }
+}
+
+/** `text` with `"__position"` added when it is a JSON object (the frame is left as it is otherwise). */
+function positioned(text: string, position: unknown): string {
+  if (!text.startsWith('{') || !text.endsWith('}')) return text
+  const entry = `"${POSITION_KEY}":${JSON.stringify(position)}`
+  return /^\{\s*\}$/.test(text) ? `{${entry}}` : `${text.slice(0, -1)},${entry}}`
 }
 
 registerBaseConsumer(WebsocketConsumer, {
