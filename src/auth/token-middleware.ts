@@ -11,6 +11,7 @@
 
 import { InvalidToken } from '../errors.js'
 import { deny } from '../security/deny.js'
+import { recordAuth } from '../server/observer.js'
 import type { Application, Message, Scope, Send } from '../types.js'
 import { LazyUser } from './lazy-user.js'
 import { findToken, resolveSources } from './token-source.js'
@@ -84,6 +85,7 @@ export function tokenMiddleware(
         ['www-authenticate', `${config.headerScheme} error="invalid_token"`],
       ])
     }
+    recordAuth(scope, user.isAuthenticated ? 'authenticated' : 'anonymous')
     const copy = {
       ...scope,
       ...(found?.cleaned ?? {}),
