@@ -57,7 +57,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     try {
       handleHttpRequest(ctx, req, res)
     } catch (error) {
-      resolved.logger.error(`Internal error serving ${req.method} ${req.url}.`, error)
+      ctx.log.error(`Internal error serving ${req.method} ${req.url}.`, error)
       if (!res.headersSent) res.writeHead(500, { connection: 'close' }).end()
       else res.destroy()
     }
