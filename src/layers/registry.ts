@@ -94,6 +94,22 @@ export function setChannelLayerDecorator(decorator: ChannelLayerDecorator | null
   }
 }
 
+/** The decorator set by `setChannelLayerDecorator()`, or `null`. @internal */
+export function channelLayerDecorator(): ChannelLayerDecorator | null {
+  return decorate
+}
+
+/**
+ * The layers built so far, by alias, as built (not as decorated): what a
+ * readiness probe checks.
+ * @internal
+ */
+export function builtChannelLayers(): Map<string, ChannelLayer> {
+  const built = new Map<string, ChannelLayer>()
+  for (const [alias, layer] of instances) built.set(alias, undecorated.get(alias) ?? layer)
+  return built
+}
+
 /** The layer wrapped by the decorator when it is set. @internal */
 function served(alias: string, layer: ChannelLayer): ChannelLayer {
   if (decorate === null) return layer

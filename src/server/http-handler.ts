@@ -18,6 +18,7 @@ import type { ServerContext } from './context.js'
 import { kNodeExchange } from './node-exchange.js'
 import type { NodeExchange } from './node-exchange.js'
 import { invalidRequestReason, isValidHeader } from './request-validation.js'
+import { answerProbe } from './health.js'
 import { kConnectionProbe, newProbe } from './observer.js'
 import type { ConnectionProbe } from './observer.js'
 import { buildHttpScope } from './scope.js'
@@ -29,6 +30,7 @@ const EMPTY = new Uint8Array(0)
 
 /** Serves one request with the context's application. @internal */
 export function handleHttpRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  if (ctx.options.healthPath !== undefined && answerProbe(ctx, req, res)) return
   const invalid = invalidRequestReason(req)
   if (invalid !== null) {
     res.shouldKeepAlive = false

@@ -1,0 +1,145 @@
+/**
+ * A measured channel layer: a Proxy in front of the real one that times
+ * each call, counts its outcome, and keeps this process's group memberships
+ * for the status page. Every other property passes through, bound to the
+ * layer itself (so its private fields work), and `instanceof` still sees the
+ * layer's class.
+ *
+ * @module
+ * @internal
+ */
+
+import type { ChannelLayer, ReceiveOptions } from '../layers/channel-layer.js'
+import type { LayerMessage } from '../types.js'
+
+/** The layer calls that are timed. @internal */
+export type TimedMethod =
+  'send' | 'groupSend' | 'groupAdd' | 'groupDiscard' | 'discardChannel' | 'newChannel' | 'flush'
+
+/** What one instrumented layer reports to. @internal */
+export interface LayerMeasures {
+  /** A timed call ended; `outcome` is `ok`, `channel_full`, `unavailable` or `error`. */
+  call(method: TimedMethod, seconds: number, outcome: string): void
+  /** `receive()` handed out a message. */
+  received(): void
+  /** This process's group memberships through this layer. */
+  readonly members: GroupMembers
+}
+
+/** Group memberships made through one layer in this process. @internal */
+export class GroupMembers {
+  readonly #groups = new Map<string, Set<string>>()
+  readonly #channels = new Map<string, Set<string>>()
+
+  add(group: string, channel: string): void {
+    let members = this.#groups.get(group)
+    if (members === undefined) this.#groups.set(group, (members = new Set()))
+    members.add(channel)
+    let groups = this.#channels.get(channel)
+    if (groups === undefined) this.#channels.set(channel, (groups = new Set()))
+    groups.add(group)
+  }
+
+  remove(group: string, channel: string): void {
+    const members = this.#groups.get(group)
+    if (members?.delete(channel) && members.size === 0) this.#groups.delete(group)
+    const groups = this.#channels.get(channel)
+    if (groups?.delete(group) && groups.size === 0) this.#channels.delete(channel)
+  }
+
+  removeChannel(channel: string): void {
+    for (const group of this.#channels.get(channel) ?? []) {
+      const members = this.#groups.get(group)
+      if (members?.delete(channel) && members.size === 0) this.#groups.delete(group)
+    }
+    this.#channels.delete(channel)
+  }
+
+  clear(): void {
+    this.#groups.clear()
+    this.#channels.clear()
+  }
+
+  /** Member counts by group. */
+  counts(): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const [group, members] of this.#groups) out.set(group, members.size)
+    return out
+  }
+
+  get groupCount(): number {
+    return this.#groups.size
+  }
+
+  get membershipCount(): number {
+    let total = 0
+    for (const members of this.#groups.values()) total += members.size
+    return total
+  }
+}
+
+/** Wraps `layer` so that its calls report to `measures`. @internal */
+export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): ChannelLayer {
+  const timed = <T>(method: TimedMethod, call: () => Promise<T>): Promise<T> => {
+    const start = performance.now()
+    let pending: Promise<T>
+    try {
+      pending = call()
+    } catch (error) {
+      measures.call(method, (performance.now() - start) / 1000, outcomeOf(error))
+      throw error
+    }
+    return pending.then(
+      (value) => {
+        measures.call(method, (performance.now() - start) / 1000, 'ok')
+        return value
+      },
+      (error: unknown) => {
+        measures.call(method, (performance.now() - start) / 1000, outcomeOf(error))
+        throw error
+      },
+    )
+  }
+  const { members } = measures
+  const own: Partial<Record<keyof ChannelLayer, unknown>> = {
+    send: (channel: string, message: LayerMessage) => timed('send', () => layer.send(channel, message)),
+    groupSend: (group: string, message: LayerMessage) =>
+      timed('groupSend', () => layer.groupSend(group, message)),
+    groupAdd: (group: string, channel: string) =>
+      timed('groupAdd', () => layer.groupAdd(group, channel)).then(() => members.add(group, channel)),
+    groupDiscard: (group: string, channel: string) =>
+      timed('groupDiscard', () => layer.groupDiscard(group, channel)).finally(() =>
+        members.remove(group, channel),
+      ),
+    discardChannel: (channel: string) =>
+      timed('discardChannel', () => layer.discardChannel(channel)).finally(() =>
+        members.removeChannel(channel),
+      ),
+    newChannel: (prefix?: string) => timed('newChannel', () => layer.newChannel(prefix)),
+    flush: () => timed('flush', () => layer.flush()).finally(() => members.clear()),
+    receive: (channel: string, options?: ReceiveOptions) =>
+      layer.receive(channel, options).then((message) => {
+        measures.received()
+        return message
+      }),
+  }
+  const bound = new Map<PropertyKey, unknown>()
+  return new Proxy(layer, {
+    get(target, property) {
+      if (Object.hasOwn(own, property)) return own[property as keyof ChannelLayer]
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      let fn = bound.get(property)
+      if (fn === undefined)
+        bound.set(property, (fn = (value as (...args: unknown[]) => unknown).bind(target)))
+      return fn
+    },
+  })
+}
+
+function outcomeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'CHANNELS_ERR_CHANNEL_FULL') return 'channel_full'
+  if (code === 'CHANNELS_ERR_LAYER_UNAVAILABLE') return 'unavailable'
+  return 'error'
+}
