@@ -10,6 +10,8 @@
  */
 
 import type { ChannelLayer, ReceiveOptions } from '../layers/channel-layer.js'
+import { LISTEN } from '../layers/channel-listener.js'
+import type { ChannelListener, ListenableLayer } from '../layers/channel-listener.js'
 import type { LayerMessage } from '../types.js'
 
 /** The layer calls that are timed. @internal */
@@ -123,10 +125,32 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
         return message
       }),
   }
+  const own2 = own as Record<PropertyKey, unknown>
+  const listenable = layer as Partial<ListenableLayer>
+  if (typeof listenable[LISTEN] === 'function') {
+    // Consumers on layers that offer listeners take messages this way, not through receive().
+    const counted = new WeakMap<ChannelListener, ChannelListener>()
+    own2[LISTEN] = (channel: string, listener: ChannelListener) => {
+      let wrapped = counted.get(listener)
+      if (wrapped === undefined) {
+        wrapped = {
+          deliver: (message) => {
+            measures.received()
+            listener.deliver(message)
+          },
+          cancel: (error) => listener.cancel(error),
+        }
+        counted.set(listener, wrapped)
+      }
+      const message = listenable[LISTEN]!(channel, wrapped)
+      if (message !== undefined) measures.received()
+      return message
+    }
+  }
   const bound = new Map<PropertyKey, unknown>()
   return new Proxy(layer, {
     get(target, property) {
-      if (Object.hasOwn(own, property)) return own[property as keyof ChannelLayer]
+      if (Object.hasOwn(own2, property)) return own2[property]
       const value: unknown = Reflect.get(target, property, target)
       if (typeof value !== 'function') return value
       let fn = bound.get(property)
