@@ -1,3 +1,4 @@
+import type { WebSocket } from 'ws'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 import { ServerMetrics, serveMetrics } from 'tschannels/metrics'
@@ -51,7 +52,7 @@ async function startMeasured() {
 }
 
 /** Collects `count` messages on `socket`. */
-function messages(socket: import('ws').WebSocket, count: number): Promise<string[]> {
+function messages(socket: WebSocket, count: number): Promise<string[]> {
   const seen: string[] = []
   return new Promise((resolve) => {
     const onMessage = (data: Buffer): void => {
