@@ -58,7 +58,9 @@ describe('health and readiness probes', () => {
       const redis = await PrivateRedis.start()
       onTestFinished(() => redis.kill())
       onTestFinished(() => resetChannelLayers())
-      configureChannelLayers({ default: new RedisPubSubChannelLayer({ hosts: [redis.url], prefix: 'health' }) })
+      configureChannelLayers({
+        default: new RedisPubSubChannelLayer({ hosts: [redis.url], prefix: 'health' }),
+      })
       const metrics = new ServerMetrics()
       const { url } = await startServer(hello, { healthPath: '/healthz', metrics })
       const readiness = async (): Promise<string> => (await fetch(`${url}/healthz/ready`)).text()
@@ -69,7 +71,9 @@ describe('health and readiness probes', () => {
       expect(getChannelLayer()).toBeInstanceOf(RedisPubSubChannelLayer)
 
       await redis.kill()
-      await expect.poll(readiness, { timeout: 10_000 }).toBe("not ready: channel layer 'default' cannot reach Redis\n")
+      await expect
+        .poll(readiness, { timeout: 10_000 })
+        .toBe("not ready: channel layer 'default' cannot reach Redis\n")
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
       expect(await up()).toBe(0)
 

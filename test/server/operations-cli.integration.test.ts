@@ -55,7 +55,8 @@ async function logged(cli: Cli, pattern: RegExp, count = 1): Promise<RegExpMatch
   for (;;) {
     const matches = [...cli.stderr().matchAll(new RegExp(pattern.source, 'g'))]
     if (matches.length >= count) return matches[matches.length - 1]!
-    if (Date.now() > deadline || cli.child.exitCode !== null) throw new Error(`CLI did not start: ${cli.stderr()}`)
+    if (Date.now() > deadline || cli.child.exitCode !== null)
+      throw new Error(`CLI did not start: ${cli.stderr()}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
@@ -109,14 +110,19 @@ describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_0
     // Joining happens before accept, so all four are members once they are open.
     const received = sockets.map((socket) => collect(socket, 4))
     sockets.forEach((socket, i) => socket.send(`m${i}`))
-    for (const messages of await Promise.all(received)) expect(messages.sort()).toEqual(['m0', 'm1', 'm2', 'm3'])
+    for (const messages of await Promise.all(received))
+      expect(messages.sort()).toEqual(['m0', 'm1', 'm2', 'm3'])
 
     const m = parseExposition(await (await fetch(`${base}/metrics`)).text())
     expect(m.value('tschannels_open_connections', { protocol: 'websocket', route: '/ws/room/' })).toBe(4)
     expect(m.value('tschannels_messages_received_total')).toBe(4)
     expect(m.value('tschannels_messages_sent_total')).toBe(16)
-    expect(m.value('tschannels_layer_calls_total', { alias: 'default', method: 'groupSend', outcome: 'ok' })).toBe(4)
-    expect(m.value('tschannels_layer_call_duration_seconds_count', { alias: 'default', method: 'groupSend' })).toBe(4)
+    expect(
+      m.value('tschannels_layer_calls_total', { alias: 'default', method: 'groupSend', outcome: 'ok' }),
+    ).toBe(4)
+    expect(
+      m.value('tschannels_layer_call_duration_seconds_count', { alias: 'default', method: 'groupSend' }),
+    ).toBe(4)
     expect(m.value('tschannels_redis_up', { alias: 'default' })).toBe(1)
     // Both workers' process metrics are there, summed.
     expect(m.value('nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0)
