@@ -139,4 +139,21 @@ describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_0
     cli.child.kill('SIGTERM')
     expect(await cli.exited).toBe(0)
   })
+
+  it('writes JSON access records to stdout with --log-format json, the token redacted', async () => {
+    const cli = runCli(['serve', 'test/server/fixtures/app.ts', '--port', '0', '--log-format', 'json'])
+    const port = Number((await logged(cli, /listening on http:\/\/127\.0\.0\.1:(\d+)/))[1])
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello?token=sekrit`)).text()).toBe('ok')
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+    const records = cli
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(records).toMatchObject([
+      { level: 'info', event: 'http', path: '/hello', query: 'token=REDACTED', status: 200 },
+    ])
+    expect(cli.stdout()).not.toContain('sekrit')
+  })
 })
