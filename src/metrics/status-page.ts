@@ -45,7 +45,7 @@ export const STATUS_PAGE = `<!doctype html>
   <label>Status token <input id="token" data-testid="token" type="password" autocomplete="off" required></label>
   <button type="submit" data-testid="token-submit">Show</button>
 </form>
-<main id="main" hidden>
+<main id="main" data-testid="main" hidden>
   <div class="tiles">
     <div class="tile"><div class="label">Open WebSockets</div><div class="value" data-testid="websockets">–</div><svg data-chart="websockets" viewBox="0 0 120 40" preserveAspectRatio="none"><polyline points=""/></svg></div>
     <div class="tile"><div class="label">Messages in / s</div><div class="value" data-testid="in-rate">–</div><svg data-chart="in" viewBox="0 0 120 40" preserveAspectRatio="none"><polyline points=""/></svg></div>
@@ -77,7 +77,7 @@ export const STATUS_PAGE = `<!doctype html>
     values.push(value)
     if (values.length > KEEP) values.shift()
     const max = Math.max(1e-9, ...values)
-    const points = values.map((v, i) => (i * 120 / (KEEP - 1)).toFixed(1) + ',' + (38 - v / max * 36).toFixed(1)).join(' ')
+    const points = values.map((v, i) => (i * 120 / Math.max(1, values.length - 1)).toFixed(1) + ',' + (38 - v / max * 36).toFixed(1)).join(' ')
     document.querySelector('[data-chart="' + name + '"] polyline').setAttribute('points', points)
   }
   function cell(row, text, className) {
