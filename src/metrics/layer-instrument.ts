@@ -1,5 +1,5 @@
 /**
- * A measured channel layer: a Proxy in front of the real one that times
+ * A measured channel layer: an object in front of the real one that times
  * each call, counts its outcome, and keeps this process's group memberships
  * for the status page. Every other property passes through, bound to the
  * layer itself (so its private fields work), and `instanceof` still sees the
@@ -125,41 +125,55 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
         return message
       }),
   }
-  const own2 = own as Record<PropertyKey, unknown>
   const listenable = layer as Partial<ListenableLayer>
   if (typeof listenable[LISTEN] === 'function') {
     // Consumers on layers that offer listeners take messages this way, not through receive().
-    const counted = new WeakMap<ChannelListener, ChannelListener>()
-    own2[LISTEN] = (channel: string, listener: ChannelListener) => {
-      let wrapped = counted.get(listener)
-      if (wrapped === undefined) {
-        wrapped = {
-          deliver: (message) => {
-            measures.received()
-            listener.deliver(message)
-          },
-          cancel: (error) => listener.cancel(error),
-        }
-        counted.set(listener, wrapped)
-      }
-      const message = listenable[LISTEN]!(channel, wrapped)
+    const listen = listenable[LISTEN].bind(layer)
+    ;(own as Record<PropertyKey, unknown>)[LISTEN] = (channel: string, listener: ChannelListener) => {
+      const counted = ((listener as CountedListener)[kCounted] ??= {
+        deliver: (message) => {
+          measures.received()
+          listener.deliver(message)
+        },
+        cancel: (error) => listener.cancel(error),
+      })
+      const message = listen(channel, counted)
       if (message !== undefined) measures.received()
       return message
     }
   }
-  const bound = new Map<PropertyKey, unknown>()
-  return new Proxy(layer, {
-    get(target, property) {
-      if (Object.hasOwn(own2, property)) return own2[property]
-      const value: unknown = Reflect.get(target, property, target)
-      if (typeof value !== 'function') return value
-      let fn = bound.get(property)
-      if (fn === undefined)
-        bound.set(property, (fn = (value as (...args: unknown[]) => unknown).bind(target)))
-      return fn
-    },
-  })
+  return wrapper(layer, own as Record<PropertyKey, unknown>)
 }
+
+/**
+ * An object that inherits from `layer` (so `instanceof` holds) with `own`
+ * as its own properties and every other method and accessor of the layer's
+ * classes bound to the layer itself, so that its private fields work. A
+ * plain object rather than a Proxy: the consumers' per-message calls
+ * (`[LISTEN]`) stay ordinary property reads.
+ */
+function wrapper(layer: ChannelLayer, own: Record<PropertyKey, unknown>): ChannelLayer {
+  const out = Object.create(layer) as Record<PropertyKey, unknown>
+  for (let proto: object | null = Object.getPrototypeOf(layer); proto && proto !== Object.prototype;) {
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key === 'constructor' || Object.hasOwn(out, key)) continue
+      const descriptor = Object.getOwnPropertyDescriptor(proto, key)!
+      if (descriptor.get !== undefined) {
+        const get = descriptor.get
+        Object.defineProperty(out, key, { get: () => get.call(layer), configurable: true })
+      } else if (typeof descriptor.value === 'function') {
+        out[key] = (descriptor.value as (...args: unknown[]) => unknown).bind(layer)
+      }
+    }
+    proto = Object.getPrototypeOf(proto) as object | null
+  }
+  Object.assign(out, own)
+  return out as unknown as ChannelLayer
+}
+
+const kCounted = Symbol('tschannels.countedListener')
+
+type CountedListener = ChannelListener & { [kCounted]?: ChannelListener }
 
 function outcomeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code

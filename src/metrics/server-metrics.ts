@@ -76,6 +76,8 @@ export class ServerMetrics implements ServerObserver {
   #messagesSent = 0
   #bytesReceived = 0
   #bytesSent = 0
+  #lastText = ''
+  #lastTextBytes = 0
   #backpressure = 0
   #websockets = 0
   #httpInFlight = 0
@@ -282,9 +284,17 @@ export class ServerMetrics implements ServerObserver {
   }
 
   /** @internal */
-  frameSent(bytes: number): void {
+  frameSent(data: string | Uint8Array): void {
     this.#messagesSent++
-    this.#bytesSent += bytes
+    if (typeof data !== 'string') this.#bytesSent += data.byteLength
+    else {
+      // A group broadcast sends one string to every member: its UTF-8 length is counted once.
+      if (data !== this.#lastText) {
+        this.#lastText = data
+        this.#lastTextBytes = Buffer.byteLength(data)
+      }
+      this.#bytesSent += this.#lastTextBytes
+    }
   }
 
   /** @internal */

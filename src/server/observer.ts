@@ -52,8 +52,8 @@ export interface ServerObserver {
   websocketClosed(route: string, code: number): void
   /** One message came from a client. */
   frameReceived(bytes: number): void
-  /** One message went to a client. */
-  frameSent(bytes: number): void
+  /** One message went to a client (the same string often goes to many: measure it once). */
+  frameSent(data: string | Uint8Array): void
   /** A `send()` had to wait for the client to read (the buffer passed the high-water mark). */
   backpressure(): void
   /** A client was closed with 1013 for holding too much or reading nothing. */

@@ -161,7 +161,7 @@ export class WebsocketConnection implements SocketEvents {
       if (data == null) return rejectWith(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
       this.#frameTurn = beforeFrame(this.#socket, this.#frameTurn)
       ws.send(data)
-      if (this.#observer !== null) this.#observer.frameSent(byteLength(data))
+      if (this.#observer !== null) this.#observer.frameSent(data)
       const buffered = ws.bufferedAmount
       return buffered <= this.#ctx.options.sendHighWaterMark ? RESOLVED : this.#backpressure(buffered)
     }
@@ -433,8 +433,4 @@ export class WebsocketConnection implements SocketEvents {
     this.#observer.handshake(status)
     if (status === 401) this.#observer.auth('refused')
   }
-}
-
-function byteLength(data: string | Uint8Array): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength
 }
