@@ -142,7 +142,7 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
       return message
     }
   }
-  return wrapper(layer, own as Record<PropertyKey, unknown>)
+  return wrapper(layer, own)
 }
 
 /**
@@ -154,12 +154,12 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
  */
 function wrapper(layer: ChannelLayer, own: Record<PropertyKey, unknown>): ChannelLayer {
   const out = Object.create(layer) as Record<PropertyKey, unknown>
-  for (let proto: object | null = Object.getPrototypeOf(layer); proto && proto !== Object.prototype;) {
+  for (let proto = Object.getPrototypeOf(layer) as object | null; proto && proto !== Object.prototype;) {
     for (const key of Reflect.ownKeys(proto)) {
       if (key === 'constructor' || Object.hasOwn(out, key)) continue
       const descriptor = Object.getOwnPropertyDescriptor(proto, key)!
-      if (descriptor.get !== undefined) {
-        const get = descriptor.get
+      const { get } = descriptor as { get?: (this: unknown) => unknown }
+      if (get !== undefined) {
         Object.defineProperty(out, key, { get: () => get.call(layer), configurable: true })
       } else if (typeof descriptor.value === 'function') {
         out[key] = (descriptor.value as (...args: unknown[]) => unknown).bind(layer)
