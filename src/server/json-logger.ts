@@ -32,7 +32,7 @@ export function jsonLogger(
 function serializable(fields: Record<string, unknown>): Record<string, unknown> {
   const err = fields.err
   if (err === undefined) return fields
-  return { ...fields, err: err instanceof Error ? serializeError(err) : String(err as string) }
+  return err instanceof Error ? { ...fields, err: serializeError(err) } : fields
 }
 
 function serializeError(error: Error): Record<string, unknown> {
