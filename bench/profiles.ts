@@ -71,7 +71,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     rounds: 3,
     workloads: {
       fanout: { title: TITLES.fanout, ...FANOUT, peers: QUICK, warmupMs: 1000, durationMs: 2000 },
-      rate: { title: TITLES.rate, ...RATE, peers: MEMORY, rounds: 1, warmupMs: 1000, durationMs: 3000 },
+      rate: { title: TITLES.rate, ...RATE, peers: QUICK, rounds: 1, warmupMs: 1000, durationMs: 3000 },
       rooms: { title: TITLES.rooms, ...ROOMS, peers: QUICK, rounds: 1, warmupMs: 1000, durationMs: 2000 },
       cross: { title: TITLES.cross, ...CROSS, peers: REDIS, rounds: 1, warmupMs: 1000, durationMs: 2000 },
       storm: {
@@ -82,7 +82,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
         warmupMs: 500,
         durationMs: 2000,
       },
-      idle: { title: TITLES.idle, connections: 2000, peers: MEMORY, rounds: 1, warmupMs: 0, durationMs: 0 },
+      idle: { title: TITLES.idle, connections: 2000, peers: QUICK, rounds: 1, warmupMs: 0, durationMs: 0 },
     },
   },
   full: {

@@ -85,7 +85,10 @@ export function tokenMiddleware(
         ['www-authenticate', `${config.headerScheme} error="invalid_token"`],
       ])
     }
-    recordAuth(scope, user.isAuthenticated ? 'authenticated' : 'anonymous')
+    // An invalid token is the application's to judge: a 4401 close counts it as refused.
+    if (authError === undefined || found === null) {
+      recordAuth(scope, user.isAuthenticated ? 'authenticated' : 'anonymous')
+    }
     const copy = {
       ...scope,
       ...(found?.cleaned ?? {}),

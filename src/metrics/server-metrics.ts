@@ -14,6 +14,7 @@ import type { AuthOutcome, ServedProtocol, ServerObserver, SlowClientReason } fr
 import { GroupMembers, instrumentLayer } from './layer-instrument.js'
 import type { LayerMeasures, TimedMethod } from './layer-instrument.js'
 import { prom } from './prom.js'
+import { registerRuntimeMetrics } from './runtime-metrics.js'
 import type { Counter, Gauge, Histogram, Registry } from './prom.js'
 import { largestGroups } from './status-snapshot.js'
 import type { LayerStatus, StatusSnapshot } from './status-snapshot.js'
@@ -25,8 +26,16 @@ export interface ServerMetricsOptions {
   /** Prefix of every metric name. @default 'tschannels_' */
   prefix?: string
   /**
-   * Also collect prom-client's default process metrics (CPU, memory, event-loop lag).
+   * Event-loop lag (mean, p50, p99, max), CPU time, resident memory and heap
+   * use, under prom-client's names, read only when scraped.
    * @default true with a registry of its own, false with one you give (it may have them already)
+   */
+  runtimeMetrics?: boolean
+  /**
+   * prom-client's full default metrics instead (`collectDefaultMetrics()`):
+   * more detail, including garbage-collection timings, which cost a busy
+   * server measurable CPU (see docs/benchmarks.md).
+   * @default false
    */
   defaultMetrics?: boolean
 }
@@ -253,7 +262,8 @@ export class ServerMetrics implements ServerObserver {
         for (const record of layers.values()) this.inc({ alias: record.alias }, record.reconnects)
       },
     })
-    if (options.defaultMetrics ?? ownRegistry) prom.collectDefaultMetrics({ register: this.registry })
+    if (options.defaultMetrics === true) prom.collectDefaultMetrics({ register: this.registry })
+    else if (options.runtimeMetrics ?? ownRegistry) registerRuntimeMetrics(this.registry)
   }
 
   /** @internal */
@@ -337,6 +347,10 @@ export class ServerMetrics implements ServerObserver {
     this.#layers.get(alias)?.stopWatching?.()
     const calls = this.#layerCalls
     const seconds = this.#layerSeconds
+    const children = new Map<
+      TimedMethod,
+      { ok: ReturnType<Counter['labels']>; duration: ReturnType<Histogram['labels']> }
+    >()
     const record: LayerRecord = {
       alias,
       layer,
@@ -352,8 +366,15 @@ export class ServerMetrics implements ServerObserver {
           record.calls++
           record.seconds += took
           if (outcome === 'channel_full') record.channelFull++
-          calls.inc({ alias, method, outcome })
-          seconds.observe({ alias, method }, took)
+          // Children bound to their labels once: prom-client need not hash them on every call.
+          let bound = children.get(method)
+          if (bound === undefined) {
+            bound = { ok: calls.labels(alias, method, 'ok'), duration: seconds.labels(alias, method) }
+            children.set(method, bound)
+          }
+          if (outcome === 'ok') bound.ok.inc()
+          else calls.inc({ alias, method, outcome })
+          bound.duration.observe(took)
         },
         received() {
           record.received++

@@ -258,6 +258,8 @@ export class WebsocketConnection implements SocketEvents {
         this.#accept(action.subprotocol, action.headers)
         break
       case 'reject':
+        // A 4401 close before accept is an authentication refusal, though the client sees 403.
+        if (action.code === AUTH_FAILED_CLOSE && this.#observer !== null) this.#observer.auth('refused')
         this.#reject(403, action.reason)
         break
       case 'close':

@@ -4,6 +4,9 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { ServerMetrics, serveMetrics } from 'tschannels/metrics'
 import type { StatusSnapshot } from 'tschannels/metrics'
 
+import { InMemoryUserStore } from '../../src/auth/memory-user-store.js'
+import { TokenAuthMiddleware } from '../../src/auth/token-auth-middleware.js'
+import { InMemoryTokenStore } from '../../src/auth/token-store.js'
 import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import type { ReceivedData } from '../../src/consumers/websocket-consumer.js'
 import { ChannelFull } from '../../src/errors.js'
@@ -171,5 +174,46 @@ describe('metrics', () => {
     expect(getChannelLayer()).toBeInstanceOf(InMemoryChannelLayer)
     await server.close()
     expect(getChannelLayer()).toBe(layer)
+  })
+})
+
+describe('metrics of authentication and rate limits', () => {
+  class Whoami extends WebsocketConsumer {
+    override async connect(): Promise<void> {
+      if (this.scope.authError) return this.close(this.scope.authError.closeCode)
+      await this.accept()
+    }
+  }
+
+  it('counts authenticated, anonymous and refused connections', async () => {
+    const users = new InMemoryUserStore()
+    const tokens = new InMemoryTokenStore()
+    const ada = await users.create({ username: 'ada', passwordHash: 'x' })
+    const token = await tokens.create(ada.id)
+    const metrics = new ServerMetrics()
+    const { ws } = await startServer(TokenAuthMiddleware(Whoami.asApp(), { tokens, users }), { metrics })
+    await openSocket(`${ws}/`, [], { headers: { authorization: `Token ${token}` } })
+    expect(await openClient(`${ws}/`, [], { headers: { authorization: 'Token forged' } })).toMatchObject({
+      status: 403,
+    })
+    expect(await openClient(`${ws}/`)).toMatchObject({ status: 403 })
+    const m = parseExposition(await metrics.registry.metrics())
+    expect(m.value('tschannels_auth_total', { outcome: 'authenticated' })).toBe(1)
+    // No token at all: anonymous, and then refused by the consumer's 4401.
+    expect(m.value('tschannels_auth_total', { outcome: 'anonymous' })).toBe(1)
+    expect(m.value('tschannels_auth_total', { outcome: 'refused' })).toBe(2)
+  })
+
+  it('counts 429 handshakes and 4429 closes as rate-limit refusals', () => {
+    const metrics = new ServerMetrics({ runtimeMetrics: false })
+    metrics.handshake(429)
+    metrics.websocketOpened('/ws/')
+    metrics.websocketClosed('/ws/', 4429)
+    return metrics.registry.metrics().then((text) => {
+      const m = parseExposition(text)
+      expect(m.value('tschannels_rate_limited_total', { kind: 'handshake' })).toBe(1)
+      expect(m.value('tschannels_rate_limited_total', { kind: 'message' })).toBe(1)
+      expect(m.value('tschannels_websocket_closes_total', { code: '4429' })).toBe(1)
+    })
   })
 })
