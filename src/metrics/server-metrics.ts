@@ -266,20 +266,20 @@ export class ServerMetrics implements ServerObserver {
     else if (options.runtimeMetrics ?? ownRegistry) registerRuntimeMetrics(this.registry)
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   handshake(status: number): void {
     this.#handshakes.inc({ status })
     if (status === 429) this.#rateLimited.inc({ kind: 'handshake' })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   websocketOpened(route: string): void {
     this.#websockets++
     this.#opened.inc({ route })
     this.#open.inc({ protocol: 'websocket', route })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   websocketClosed(route: string, code: number): void {
     this.#websockets--
     this.#open.dec({ protocol: 'websocket', route })
@@ -287,13 +287,13 @@ export class ServerMetrics implements ServerObserver {
     if (code === 4429) this.#rateLimited.inc({ kind: 'message' })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   frameReceived(bytes: number): void {
     this.#messagesReceived++
     this.#bytesReceived += bytes
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   frameSent(data: string | Uint8Array): void {
     this.#messagesSent++
     if (typeof data !== 'string') this.#bytesSent += data.byteLength
@@ -307,42 +307,42 @@ export class ServerMetrics implements ServerObserver {
     }
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   backpressure(): void {
     this.#backpressure++
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   slowClientClosed(reason: SlowClientReason): void {
     this.#slowCloses++
     this.#slow.inc({ reason })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   applicationError(protocol: ServedProtocol): void {
     this.#applicationErrors++
     this.#appErrors.inc({ protocol })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   httpStarted(): void {
     this.#httpInFlight++
     this.#open.inc({ protocol: 'http', route: '' })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   httpFinished(route: string, status: number): void {
     this.#httpInFlight--
     this.#open.dec({ protocol: 'http', route: '' })
     this.#http.inc({ route, status })
   }
 
-  /** @internal */
+  /** Called by the server (`ServerObserver`). */
   auth(outcome: AuthOutcome): void {
     this.#auth.inc({ outcome })
   }
 
-  /** Wraps `layer` so that its calls are measured under `alias`. @internal */
+  /** Wraps `layer` so that its calls are measured under `alias`; called by the server (`ServerObserver`). */
   instrumentLayer(layer: ChannelLayer, alias: string): ChannelLayer {
     this.#layers.get(alias)?.stopWatching?.()
     const calls = this.#layerCalls
