@@ -191,8 +191,9 @@ function buildProgram(): Command {
 async function runServe(target: string, flags: ServeFlags): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`tschannels: ${line}\n`)
   const app = await loadApplication(target)
-  if (flags.statusToken !== undefined && flags.metricsPort === undefined) {
-    throw new ImproperlyConfigured('--status-token needs --metrics-port: the status page is served there.')
+  if (flags.statusToken !== undefined && flags.metricsPort === undefined && !isClusterWorker()) {
+    // Not a usage error: the token may come from the environment of a deployment without metrics.
+    log('a status token is set but --metrics-port is not: no status page (it is served on the metrics port).')
   }
   if (flags.workers > 1 && !isClusterWorker()) {
     const refusal = await checkLayerForWorkers()
