@@ -31,26 +31,33 @@ export interface LayerMeasures {
 /** Group memberships made through one layer in this process. @internal */
 export class GroupMembers {
   readonly #groups = new Map<string, Set<string>>()
-  readonly #channels = new Map<string, Set<string>>()
+  // A channel is nearly always in one group: a string then, a Set only beyond.
+  readonly #channels = new Map<string, string | Set<string>>()
 
   add(group: string, channel: string): void {
     let members = this.#groups.get(group)
     if (members === undefined) this.#groups.set(group, (members = new Set()))
     members.add(channel)
-    let groups = this.#channels.get(channel)
-    if (groups === undefined) this.#channels.set(channel, (groups = new Set()))
-    groups.add(group)
+    const groups = this.#channels.get(channel)
+    if (groups === undefined || groups === group) this.#channels.set(channel, group)
+    else if (typeof groups === 'string') this.#channels.set(channel, new Set([groups, group]))
+    else groups.add(group)
   }
 
   remove(group: string, channel: string): void {
     const members = this.#groups.get(group)
     if (members?.delete(channel) && members.size === 0) this.#groups.delete(group)
     const groups = this.#channels.get(channel)
-    if (groups?.delete(group) && groups.size === 0) this.#channels.delete(channel)
+    if (groups === group) this.#channels.delete(channel)
+    else if (typeof groups === 'object' && groups.delete(group) && groups.size === 0) {
+      this.#channels.delete(channel)
+    }
   }
 
   removeChannel(channel: string): void {
-    for (const group of this.#channels.get(channel) ?? []) {
+    const groups = this.#channels.get(channel)
+    if (groups === undefined) return
+    for (const group of typeof groups === 'string' ? [groups] : groups) {
       const members = this.#groups.get(group)
       if (members?.delete(channel) && members.size === 0) this.#groups.delete(group)
     }
@@ -77,6 +84,26 @@ export class GroupMembers {
     let total = 0
     for (const members of this.#groups.values()) total += members.size
     return total
+  }
+}
+
+/** A consumer's listener, counting what it is handed: one small object per consumer. */
+class CountedListener implements ChannelListener {
+  readonly #inner: ChannelListener
+  readonly #measures: LayerMeasures
+
+  constructor(inner: ChannelListener, measures: LayerMeasures) {
+    this.#inner = inner
+    this.#measures = measures
+  }
+
+  deliver(message: LayerMessage): void {
+    this.#measures.received()
+    this.#inner.deliver(message)
+  }
+
+  cancel(error: Parameters<ChannelListener['cancel']>[0]): void {
+    this.#inner.cancel(error)
   }
 }
 
@@ -130,13 +157,7 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
     // Consumers on layers that offer listeners take messages this way, not through receive().
     const listen = listenable[LISTEN].bind(layer)
     ;(own as Record<PropertyKey, unknown>)[LISTEN] = (channel: string, listener: ChannelListener) => {
-      const counted = ((listener as CountedListener)[kCounted] ??= {
-        deliver: (message) => {
-          measures.received()
-          listener.deliver(message)
-        },
-        cancel: (error) => listener.cancel(error),
-      })
+      const counted = ((listener as Counted)[kCounted] ??= new CountedListener(listener, measures))
       const message = listen(channel, counted)
       if (message !== undefined) measures.received()
       return message
@@ -173,7 +194,7 @@ function wrapper(layer: ChannelLayer, own: Record<PropertyKey, unknown>): Channe
 
 const kCounted = Symbol('tschannels.countedListener')
 
-type CountedListener = ChannelListener & { [kCounted]?: ChannelListener }
+type Counted = ChannelListener & { [kCounted]?: CountedListener }
 
 function outcomeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code
