@@ -1,6 +1,6 @@
 /**
  * Metrics, the status page's data and the probes of `tschannels serve
- * --workers 2` on Redis: one endpoint sums the workers.
+ * --workers 4` on Redis: one endpoint sums the workers.
  */
 
 import { spawn } from 'node:child_process'
@@ -18,6 +18,7 @@ import { parseExposition } from './prometheus-text.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'an-operations-test-token'
+const WORKERS = 4
 
 let redisUrl: string | undefined
 beforeAll(async () => {
@@ -71,7 +72,7 @@ function collect(socket: WebSocket, count: number): Promise<string[]> {
   })
 }
 
-describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_000 }, () => {
+describe('tschannels serve --workers 4 --metrics-port on Redis', { timeout: 60_000 }, () => {
   it('serves one metrics endpoint and one status snapshot that add up the workers', async ({ skip }) => {
     if (redisUrl === undefined) return skip('Redis is not available')
     const cli = runCli(
@@ -81,7 +82,7 @@ describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_0
         '--port',
         '0',
         '--workers',
-        '2',
+        String(WORKERS),
         '--metrics-port',
         '0',
         '--health-path',
@@ -91,9 +92,9 @@ describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_0
       { REDIS_URL: redisUrl, TEST_PREFIX: uniqueName('metrics'), TSCHANNELS_STATUS_TOKEN: TOKEN },
     )
     const metricsPort = Number((await logged(cli, /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/))[1])
-    const port = Number((await logged(cli, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 2))[1])
+    const port = Number((await logged(cli, /listening on http:\/\/127\.0\.0\.1:(\d+)/, WORKERS))[1])
     const pids = new Set(Array.from(cli.stderr().matchAll(/\(pid (\d+)\)/g), (m) => m[1]))
-    expect(pids.size).toBe(2)
+    expect(pids.size).toBe(WORKERS)
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
     // The first probe builds the layer; it is ready once its Redis connection is up.
     await expect
@@ -129,7 +130,7 @@ describe('tschannels serve --workers 2 --metrics-port on Redis', { timeout: 60_0
 
     const snapshot = await data()
     expect(snapshot).toMatchObject({
-      processes: 2,
+      processes: WORKERS,
       websockets: 4,
       messagesReceived: 4,
       messagesSent: 16,
