@@ -1,7 +1,11 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
 import type { WebSocket } from 'ws'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 import { ServerMetrics, serveMetrics } from 'tschannels/metrics'
+import { attach } from 'tschannels/server'
 import type { StatusSnapshot } from 'tschannels/metrics'
 
 import { InMemoryUserStore } from '../../src/auth/memory-user-store.js'
@@ -215,5 +219,32 @@ describe('metrics of authentication and rate limits', () => {
       expect(m.value('tschannels_rate_limited_total', { kind: 'message' })).toBe(1)
       expect(m.value('tschannels_websocket_closes_total', { code: '4429' })).toBe(1)
     })
+  })
+})
+
+describe('metrics with attach()', () => {
+  it('counts the WebSockets of a server it is attached to, and measures the layers until closed', async () => {
+    onTestFinished(() => resetChannelLayers())
+    const layer = new InMemoryChannelLayer()
+    configureChannelLayers({ default: layer })
+    const httpServer = createServer()
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => void httpServer.close())
+    const metrics = new ServerMetrics({ runtimeMetrics: false })
+    const handle = attach(httpServer, application, { metrics, drainWindow: 0 })
+    const { port } = httpServer.address() as AddressInfo
+    const socket = await openSocket(`ws://127.0.0.1:${port}/ws/room/lobby/`)
+    const echo = nextMessage(socket)
+    socket.send('hi')
+    expect(await echo).toBe('hi')
+    const m = parseExposition(await metrics.registry.metrics())
+    expect(
+      m.value('tschannels_open_connections', { protocol: 'websocket', route: '/ws/room/<str:name>/' }),
+    ).toBe(1)
+    expect(
+      m.value('tschannels_layer_calls_total', { alias: 'default', method: 'groupSend', outcome: 'ok' }),
+    ).toBe(1)
+    await handle.close()
+    expect(getChannelLayer()).toBe(layer)
   })
 })
