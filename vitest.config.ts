@@ -14,7 +14,7 @@ export default defineConfig({
       { find: /^tschannels\/errors$/, replacement: src('errors.ts') },
       { find: /^tschannels\/server$/, replacement: src('server/index.ts') },
       { find: /^tschannels\/layers\/redis$/, replacement: src('layers/redis/index.ts') },
-      { find: /^tschannels\/(sqlite|postgres|redis|jwt|django)$/, replacement: src('$1.ts') },
+      { find: /^tschannels\/(sqlite|postgres|redis|jwt|django|metrics)$/, replacement: src('$1.ts') },
     ],
   },
   test: {

@@ -8,6 +8,8 @@
  * /proc/<pid>/stat). Rounds alternate the servers; the table shows medians.
  *
  * Options: --clients 50 --seconds 5 --warmup 1 --rounds 5 --size 64 --pause 0 --only raw,plain,consumer
+ * (also `plain-metrics`: the plain echo with `--metrics-port`; `plain-baseline`: the plain echo served
+ * by the checkout at `BENCH_BASELINE`, for comparing two versions of the server in one run)
  *
  * `--pause <ms>` makes every client wait that long after each echo, so the
  * processes sleep between round trips: the latency of waking an idle server.
@@ -25,6 +27,26 @@ const SERVERS = {
   raw: ['bench/echo/raw-server.ts'],
   plain: ['src/cli.ts', 'serve', 'bench/echo/app.ts#plain', '--port', '0', '--no-access-log'],
   consumer: ['src/cli.ts', 'serve', 'bench/echo/app.ts#application', '--port', '0', '--no-access-log'],
+  // The plain echo with metrics on: what they cost per message.
+  'plain-metrics': [
+    'src/cli.ts',
+    'serve',
+    'bench/echo/app.ts#plain',
+    '--port',
+    '0',
+    '--no-access-log',
+    '--metrics-port',
+    '0',
+  ],
+  // The plain echo served by another checkout's server (BENCH_BASELINE=<its root>), to compare two versions in one run.
+  'plain-baseline': [
+    `${process.env.BENCH_BASELINE ?? '.'}/src/cli.ts`,
+    'serve',
+    'bench/echo/app.ts#plain',
+    '--port',
+    '0',
+    '--no-access-log',
+  ],
 } as const
 type ServerName = keyof typeof SERVERS
 

@@ -35,6 +35,15 @@ export interface Profile {
 }
 
 const MEMORY: readonly PeerName[] = ['raw-ws', 'socketio', 'daphne', 'tsc-minimal', 'tsc-chat']
+/** The quick profile also runs the minimal app with metrics on, next to it, to show what metrics cost. */
+const QUICK: readonly PeerName[] = [
+  'raw-ws',
+  'socketio',
+  'daphne',
+  'tsc-minimal',
+  'tsc-minimal-metrics',
+  'tsc-chat',
+]
 const REDIS: readonly PeerName[] = [
   'socketio-redis',
   'daphne-redis',
@@ -61,19 +70,19 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
   quick: {
     rounds: 3,
     workloads: {
-      fanout: { title: TITLES.fanout, ...FANOUT, peers: MEMORY, warmupMs: 1000, durationMs: 2000 },
-      rate: { title: TITLES.rate, ...RATE, peers: MEMORY, rounds: 1, warmupMs: 1000, durationMs: 3000 },
-      rooms: { title: TITLES.rooms, ...ROOMS, peers: MEMORY, rounds: 1, warmupMs: 1000, durationMs: 2000 },
+      fanout: { title: TITLES.fanout, ...FANOUT, peers: QUICK, warmupMs: 1000, durationMs: 2000 },
+      rate: { title: TITLES.rate, ...RATE, peers: QUICK, rounds: 1, warmupMs: 1000, durationMs: 3000 },
+      rooms: { title: TITLES.rooms, ...ROOMS, peers: QUICK, rounds: 1, warmupMs: 1000, durationMs: 2000 },
       cross: { title: TITLES.cross, ...CROSS, peers: REDIS, rounds: 1, warmupMs: 1000, durationMs: 2000 },
       storm: {
         title: TITLES.storm,
         concurrency: 32,
-        peers: MEMORY,
+        peers: QUICK,
         rounds: 1,
         warmupMs: 500,
         durationMs: 2000,
       },
-      idle: { title: TITLES.idle, connections: 2000, peers: MEMORY, rounds: 1, warmupMs: 0, durationMs: 0 },
+      idle: { title: TITLES.idle, connections: 2000, peers: QUICK, rounds: 1, warmupMs: 0, durationMs: 0 },
     },
   },
   full: {

@@ -20,6 +20,8 @@ import { ImproperlyConfigured } from './errors.js'
 import { getSettings } from './settings.js'
 import { checkLayerForWorkers, isClusterWorker, runPrimary, superviseWorker } from './server/cluster.js'
 import { isImportFailure, loadApplication } from './server/load-application.js'
+import type { MetricsSource, ServerMetrics } from './metrics.js'
+import { jsonLogger } from './server/json-logger.js'
 import { defaultServeOptions } from './server/options.js'
 import type { ServeOptions } from './server/options.js'
 import { serve } from './server/serve.js'
@@ -48,6 +50,10 @@ interface ServeFlags {
   drainWindow: number
   accessLog: boolean
   workers: number
+  metricsPort?: number
+  statusToken?: string
+  logFormat: 'text' | 'json'
+  healthPath?: string
 }
 
 const seconds = (ms: number): string => String(ms / 1000)
@@ -154,6 +160,27 @@ function buildProgram(): Command {
     )
     .option('--no-access-log', 'do not write the access log to stdout')
     .addOption(int('--workers <n>', 'number of processes sharing the port (needs a shared channel layer)', 1))
+    .addOption(
+      new Option(
+        '--metrics-port <port>',
+        'serve Prometheus metrics on this port at /metrics (needs prom-client; with --workers, one endpoint for all)',
+      ).argParser(port),
+    )
+    .addOption(
+      new Option(
+        '--status-token <token>',
+        'turn on the live status page at /status on the metrics port, for requests carrying this token',
+      ).env('TSCHANNELS_STATUS_TOKEN'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'access log and server messages as text lines or JSON records')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .option(
+      '--health-path <path>',
+      'answer liveness probes on <path> and readiness probes on <path>/ready (e.g. /healthz)',
+    )
     .action(async (target: string, flags: ServeFlags) => {
       process.exitCode = await runServe(target, flags)
     })
@@ -164,10 +191,18 @@ function buildProgram(): Command {
 async function runServe(target: string, flags: ServeFlags): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`tschannels: ${line}\n`)
   const app = await loadApplication(target)
+  if (flags.statusToken !== undefined && flags.metricsPort === undefined && !isClusterWorker()) {
+    // Not a usage error: the token may come from the environment of a deployment without metrics.
+    log('a status token is set but --metrics-port is not: no status page (it is served on the metrics port).')
+  }
   if (flags.workers > 1 && !isClusterWorker()) {
     const refusal = await checkLayerForWorkers()
     if (refusal !== null) throw new ImproperlyConfigured(refusal)
     log(`starting ${flags.workers} workers; primary pid ${process.pid}`)
+    if (flags.metricsPort !== undefined) {
+      const { clusterMetricsSource } = await import('./metrics.js')
+      await startMetricsPort(clusterMetricsSource(), flags, log)
+    }
     const primary = runPrimary(flags.workers, log, npmRepeatWindow())
     stopWithNpm((why) => primary.drain(why))
     const code = await primary.exited
@@ -194,6 +229,17 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
     idleReaderTimeout: flags.idleReaderTimeout * 1000,
     drainWindow: flags.drainWindow * 1000,
     accessLog: flags.accessLog,
+    healthPath: flags.healthPath,
+    structuredLogger: flags.logFormat === 'json' ? jsonLogger(process.stdout) : undefined,
+  }
+  let metricsPort: { close(): Promise<void> } | undefined
+  if (flags.metricsPort !== undefined) {
+    const { ServerMetrics, reportToPrimary } = await import('./metrics.js')
+    const metrics = new ServerMetrics()
+    options.metrics = metrics
+    // A worker's metrics are served by the primary, summed with the others'.
+    if (isClusterWorker()) reportToPrimary(metrics)
+    else metricsPort = await startMetricsPort(metrics, flags, log)
   }
   const handle = await serve(app, options)
   const address = handle.address()
@@ -207,7 +253,7 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
       (code) => process.exit(code),
     )
   else {
-    const signals = installSignalHandlers(() => handle.close(), {
+    const signals = installSignalHandlers(() => handle.close().finally(() => metricsPort?.close()), {
       onDrained: exit(0),
       onForced: exit(1),
       log,
@@ -216,6 +262,24 @@ async function runServe(target: string, flags: ServeFlags): Promise<number> {
     stopWithNpm((why) => signals.drain(why))
   }
   return 0
+}
+
+/** Serves `source` on `--metrics-port`, with the status page when `--status-token` is set. */
+async function startMetricsPort(
+  source: ServerMetrics | MetricsSource,
+  flags: ServeFlags,
+  log: (line: string) => void,
+): Promise<{ close(): Promise<void> }> {
+  const { serveMetrics } = await import('./metrics.js')
+  const server = await serveMetrics(source, {
+    port: flags.metricsPort!,
+    host: flags.host,
+    statusToken: flags.statusToken,
+  })
+  const { address, port } = server.address()
+  const base = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+  log(`metrics on ${base}/metrics${flags.statusToken === undefined ? '' : `, status page on ${base}/status`}`)
+  return server
 }
 
 /**

@@ -18,6 +18,7 @@ export const PEER_NAMES = [
   'socketio',
   'daphne',
   'tsc-minimal',
+  'tsc-minimal-metrics',
   'tsc-tutorial',
   'tsc-chat',
   'socketio-redis',
@@ -84,10 +85,10 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
     ready: /Listening on TCP address 127\.0\.0\.1:(\d+)/,
   })
   const minimal =
-    (layer: string, style = 'frame') =>
+    (layer: string, style = 'frame', flags: string[] = []) =>
     (): ServerSpec => ({
       command: NODE,
-      args: [...SERVE, 'bench/peers/minimal-app.ts', ...SERVE_FLAGS],
+      args: [...SERVE, 'bench/peers/minimal-app.ts', ...SERVE_FLAGS, ...flags],
       env: { BENCH_LAYER: layer, BENCH_STYLE: style, ...redis },
       ready: NODE_READY,
     })
@@ -139,6 +140,14 @@ export function makePeers(context: PeerContext): Record<PeerName, Peer> {
     socketio: peer('socketio', 'Socket.IO', 'socketio', 'memory', node('bench/peers/socketio.ts'), socketio),
     daphne: peer('daphne', 'Channels/Daphne', 'json', 'memory', daphne('memory'), plain),
     'tsc-minimal': peer('tsc-minimal', 'tschannels minimal', 'json', 'memory', minimal('memory'), plain),
+    'tsc-minimal-metrics': peer(
+      'tsc-minimal-metrics',
+      'tschannels minimal, metrics on',
+      'json',
+      'memory',
+      minimal('memory', 'frame', ['--metrics-port', '0']),
+      plain,
+    ),
     'tsc-tutorial': peer(
       'tsc-tutorial',
       'tschannels minimal, sendJson per member',

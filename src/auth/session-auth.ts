@@ -8,6 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 import { ImproperlyConfigured } from '../errors.js'
+import { recordAuth } from '../server/observer.js'
 import { CSRF_SESSION_KEY } from '../security/csrf-token.js'
 import type { Session } from '../sessions/session.js'
 import { requireSecretKey } from '../settings.js'
@@ -94,6 +95,12 @@ export async function logout(scope: Scope): Promise<void> {
  * @param users - where to look the user up @default the store `AuthMiddleware` was given, else the `userStore` setting
  */
 export async function getUser(scope: Scope, users?: UserStore): Promise<AnyUser> {
+  const user = await findUser(scope, users)
+  recordAuth(scope, user.isAuthenticated ? 'authenticated' : 'anonymous')
+  return user
+}
+
+async function findUser(scope: Scope, users: UserStore | undefined): Promise<AnyUser> {
   const session = requireSession(scope, 'getUser')
   const id = session.get<unknown>(SESSION_USER_ID)
   if (typeof id !== 'string') return new AnonymousUser()

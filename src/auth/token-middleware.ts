@@ -11,6 +11,7 @@
 
 import { InvalidToken } from '../errors.js'
 import { deny } from '../security/deny.js'
+import { recordAuth } from '../server/observer.js'
 import type { Application, Message, Scope, Send } from '../types.js'
 import { LazyUser } from './lazy-user.js'
 import { findToken, resolveSources } from './token-source.js'
@@ -83,6 +84,10 @@ export function tokenMiddleware(
       return deny(scope, receive, send, 401, `Authentication failed: ${authError.reason}.`, [
         ['www-authenticate', `${config.headerScheme} error="invalid_token"`],
       ])
+    }
+    // An invalid token is the application's to judge: a 4401 close counts it as refused.
+    if (authError === undefined || found === null) {
+      recordAuth(scope, user.isAuthenticated ? 'authenticated' : 'anonymous')
     }
     const copy = {
       ...scope,

@@ -68,6 +68,53 @@ const backends = new Map<string, LayerBackendFactory<never>>()
 /** `undefined` until `configureChannelLayers` is called: then `default` is an in-memory layer. */
 let settings: Readonly<Record<string, CheckedSetting>> | undefined
 const instances = new Map<string, ChannelLayer>()
+/** What each alias's layer was before `decorate` wrapped it (only while a decorator is set). */
+const undecorated = new Map<string, ChannelLayer>()
+let decorate: ChannelLayerDecorator | null = null
+
+/** Wraps a layer as `getChannelLayer()` hands it out (metrics); returns `layer` to leave it alone. */
+export type ChannelLayerDecorator = (layer: ChannelLayer, alias: string) => ChannelLayer
+
+/**
+ * Sets (or, with `null`, removes) the function that wraps every layer
+ * `getChannelLayer()` hands out; layers built earlier are wrapped (or
+ * unwrapped) at once. The server uses it to measure layer calls when
+ * metrics are on; a caller that kept a layer from before sees no change.
+ * @internal
+ */
+export function setChannelLayerDecorator(decorator: ChannelLayerDecorator | null): void {
+  for (const [alias, layer] of undecorated) instances.set(alias, layer)
+  undecorated.clear()
+  decorate = decorator
+  if (decorator === null) return
+  for (const [alias, layer] of instances) {
+    undecorated.set(alias, layer)
+    instances.set(alias, decorator(layer, alias))
+  }
+}
+
+/** The decorator set by `setChannelLayerDecorator()`, or `null`. @internal */
+export function channelLayerDecorator(): ChannelLayerDecorator | null {
+  return decorate
+}
+
+/**
+ * The layers built so far, by alias, as built (not as decorated): what a
+ * readiness probe checks.
+ * @internal
+ */
+export function builtChannelLayers(): Map<string, ChannelLayer> {
+  const built = new Map<string, ChannelLayer>()
+  for (const [alias, layer] of instances) built.set(alias, undecorated.get(alias) ?? layer)
+  return built
+}
+
+/** The layer wrapped by the decorator when it is set. @internal */
+function served(alias: string, layer: ChannelLayer): ChannelLayer {
+  if (decorate === null) return layer
+  undecorated.set(alias, layer)
+  return decorate(layer, alias)
+}
 
 /**
  * Makes a backend available to `configureChannelLayers` under `name`.
@@ -136,6 +183,7 @@ export function configureChannelLayers(config: ChannelLayersConfig): void {
   for (const [alias, setting] of Object.entries(config)) checked[alias] = checkSetting(alias, setting)
   settings = Object.freeze(checked)
   instances.clear()
+  undecorated.clear()
 }
 
 /**
@@ -168,7 +216,7 @@ export function getChannelLayer(alias: string = DEFAULT_CHANNEL_LAYER): ChannelL
         ? settings[alias]
         : undefined
   if (setting === undefined) return null
-  const layer = build(alias, setting)
+  const layer = served(alias, build(alias, setting))
   instances.set(alias, layer)
   return layer
 }
@@ -181,8 +229,10 @@ export function getChannelLayer(alias: string = DEFAULT_CHANNEL_LAYER): ChannelL
  * @throws the first error a layer's `close()` threw, after trying to close them all.
  */
 export async function resetChannelLayers(): Promise<void> {
-  const open = [...instances.values()]
+  // Closing the layer itself: a decorator may not pass close() on.
+  const open = [...instances.keys()].map((alias) => undecorated.get(alias) ?? instances.get(alias)!)
   instances.clear()
+  undecorated.clear()
   settings = undefined
   const results = await Promise.allSettled(open.map((layer) => layer.close()))
   const failed = results.find((result) => result.status === 'rejected')

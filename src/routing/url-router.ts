@@ -8,6 +8,7 @@
 import { ImproperlyConfigured, RouteNotFound } from '../errors.js'
 import type { Application, Scope, UrlRoute } from '../types.js'
 import type { Route } from './route.js'
+import { probeOf } from '../server/observer.js'
 import { neverThrowing } from '../util/never-throwing.js'
 
 /**
@@ -25,6 +26,8 @@ type Resolve = (path: string) => Resolution | null
 
 interface Resolution {
   app: Application
+  /** The patterns that matched, outer first: the route's name in metrics. */
+  pattern: string
   args: unknown[]
   kwargs: Record<string, unknown>
   rest: string
@@ -90,6 +93,9 @@ export function URLRouter(routes: readonly Route[]): Application {
       const part = remaining === undefined ? '' : ` (the part left by the enclosing routers: '${remaining}')`
       throw new RouteNotFound(`No route found for path '${scope.path}'${part}.`)
     }
+    const probe = probeOf(scope)
+    // Patterns are written without their leading '/'; the label reads like a path.
+    if (probe !== undefined) probe.route = (probe.route || '/') + found.pattern
     const outer = scope.urlRoute
     const urlRoute: UrlRoute =
       outer === undefined
@@ -123,11 +129,13 @@ function compileRoutes(routes: readonly Route[]): Resolve {
       if (match === null) continue
       // Django's rule: extra kwargs given to path() override captured ones.
       const kwargs = { ...match.kwargs, ...route.kwargs }
-      if (nested === undefined) return { app: route.app, args: match.args, kwargs, rest: match.rest }
+      if (nested === undefined)
+        return { app: route.app, pattern: route.pattern, args: match.args, kwargs, rest: match.rest }
       const inner = nested(match.rest)
       if (inner === null) continue
       return {
         app: inner.app,
+        pattern: route.pattern + inner.pattern,
         args: [...match.args, ...inner.args],
         kwargs: { ...kwargs, ...inner.kwargs },
         rest: inner.rest,

@@ -10,6 +10,7 @@
 
 import { detached } from '../util/detached-string.js'
 import type { AccessLogTarget } from './options.js'
+import type { StructuredLogger } from './server-log.js'
 
 const SECRET_NAMES = new Set(['token', 'access_token', 'password'])
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -19,6 +20,8 @@ export interface LogSubject {
   client: readonly [string, number] | null
   rawPath: string
   queryString: string
+  /** The connection's id, in records and error messages. */
+  conn?: string
 }
 
 /**
@@ -29,23 +32,30 @@ export interface LogSubject {
  *
  * @internal
  */
-export function connectionSubject(scope: LogSubject, logged: boolean): LogSubject {
+export function connectionSubject(scope: LogSubject, logged: boolean, conn: string): LogSubject {
   return {
     client: scope.client,
     rawPath: scope.rawPath,
     queryString: logged && scope.queryString ? detached(redactQuery(scope.queryString)) : '',
+    conn,
   }
 }
 
-/** Writes access-log lines; a disabled log costs one branch per event. @internal */
+/**
+ * Writes access-log lines, or records to a structured logger (then the
+ * target only says whether to log); a disabled log costs one branch per event.
+ * @internal
+ */
 export class AccessLog {
   readonly enabled: boolean
   #write: (line: string) => void
+  #records: StructuredLogger | undefined
   #stampSecond = -1
   #stamp = ''
 
-  constructor(target: AccessLogTarget) {
+  constructor(target: AccessLogTarget, records?: StructuredLogger) {
     this.enabled = target !== false
+    this.#records = records
     if (target === false) this.#write = () => {}
     else if (target === true) this.#write = (line) => process.stdout.write(line + '\n')
     else if (typeof target === 'function') this.#write = target
@@ -56,13 +66,45 @@ export class AccessLog {
   http(subject: LogSubject, method: string, httpVersion: string, status: number, bytes: number): void {
     if (!this.enabled) return
     const request = `${method} ${target(subject)} HTTP/${httpVersion}`
+    if (this.#records !== undefined) {
+      return this.#record(subject, `${request} ${status}`, {
+        event: 'http',
+        method,
+        httpVersion,
+        status,
+        bytes,
+      })
+    }
     this.#line(subject, `"${request}" ${status} ${bytes > 0 ? bytes : '-'}`)
   }
 
   /** A WebSocket step: `WSCONNECTING`, `WSCONNECT`, `WSREJECT`, `WSDISCONNECT`. */
   websocket(subject: LogSubject, step: string, status: number | string = '-', detail = ''): void {
     if (!this.enabled) return
+    if (this.#records !== undefined) {
+      const fields: Record<string, unknown> = { event: 'websocket', step }
+      // A disconnect carries a close code; the other steps an HTTP status.
+      if (status !== '-') fields[step === 'WSDISCONNECT' ? 'code' : 'status'] = status
+      if (detail) fields.reason = detail
+      return this.#record(subject, `${step} ${target(subject)}${status === '-' ? '' : ` ${status}`}`, fields)
+    }
     this.#line(subject, `"${step} ${target(subject)}" ${status} -${detail ? ` ${printable(detail)}` : ''}`)
+  }
+
+  // Only what is listed here is logged: never a header, so no cookie or Authorization value.
+  #record(subject: LogSubject, message: string, fields: Record<string, unknown>): void {
+    const record: Record<string, unknown> = {
+      ...fields,
+      conn: subject.conn,
+      client: subject.client ? `${subject.client[0]}:${subject.client[1]}` : null,
+      path: subject.rawPath,
+    }
+    if (subject.queryString) record.query = redactQuery(subject.queryString)
+    try {
+      this.#records!.info(record, message)
+    } catch {
+      // A broken log destination must not take requests down with it.
+    }
   }
 
   #line(subject: LogSubject, rest: string): void {

@@ -9,6 +9,7 @@
 import type { Server as HttpServer } from 'node:http'
 
 import { createServerContext } from './context.js'
+import { observeLayers } from './layer-observation.js'
 import type { ServeOptions } from './options.js'
 import { drain } from './shutdown.js'
 import { WebsocketHandler } from './websocket-handler.js'
@@ -16,7 +17,10 @@ import { ImproperlyConfigured } from '../errors.js'
 import type { Application } from '../types.js'
 
 /** Options of `attach()`: those of `serve()` that are not about listening. */
-export type AttachOptions = Omit<ServeOptions, 'host' | 'port' | 'socketPath' | 'keepAliveTimeout'>
+export type AttachOptions = Omit<
+  ServeOptions,
+  'host' | 'port' | 'socketPath' | 'keepAliveTimeout' | 'healthPath'
+>
 
 /** What `attach()` returns. */
 export interface AttachHandle {
@@ -51,9 +55,13 @@ export function attach(httpServer: HttpServer, app: Application, options: Attach
   }
   const websockets = new WebsocketHandler(ctx)
   httpServer.on('upgrade', websockets.onUpgrade)
+  const stopObserving = observeLayers(ctx)
   let closing: Promise<void> | undefined
   return {
     close: () =>
-      (closing ??= drain({ ctx, websockets }).finally(() => httpServer.off('upgrade', websockets.onUpgrade))),
+      (closing ??= drain({ ctx, websockets }).finally(() => {
+        httpServer.off('upgrade', websockets.onUpgrade)
+        stopObserving()
+      })),
   }
 }

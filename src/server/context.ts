@@ -1,13 +1,15 @@
 /**
  * What every handler of one server shares: the application, the resolved
- * options, the access log, the application runner and the draining flag.
+ * options, the logs, the observer, the application runner and the draining flag.
  *
  * @module
  */
 
 import { AccessLog } from './access-log.js'
 import { AppRunner } from './app-runner.js'
+import type { ServerObserver } from './observer.js'
 import { resolveOptions } from './options.js'
+import { ConnectionIds, ServerLog } from './server-log.js'
 import type { ResolvedOptions, ServeOptions } from './options.js'
 import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
@@ -19,6 +21,12 @@ export interface ServerContext {
   readonly options: ResolvedOptions
   readonly accessLog: AccessLog
   readonly runner: AppRunner
+  /** The server's own messages, lines or records. */
+  readonly log: ServerLog
+  /** Ids for connections, named in their log records and messages. */
+  readonly ids: ConnectionIds
+  /** What measures the server, or `null`: every event site checks this once. */
+  readonly observer: ServerObserver | null
   /** Set once shutdown starts: new connections are refused, responses close their connection. */
   draining: boolean
 }
@@ -38,8 +46,11 @@ export function createServerContext(app: Application, options: ServeOptions, cal
   return {
     app,
     options: resolved,
-    accessLog: new AccessLog(resolved.accessLog),
+    accessLog: new AccessLog(resolved.accessLog, resolved.structuredLogger),
     runner: new AppRunner(),
+    log: new ServerLog(resolved.logger, resolved.structuredLogger),
+    ids: new ConnectionIds(),
+    observer: resolved.metrics ?? null,
     draining: false,
   }
 }

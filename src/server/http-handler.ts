@@ -18,6 +18,9 @@ import type { ServerContext } from './context.js'
 import { kNodeExchange } from './node-exchange.js'
 import type { NodeExchange } from './node-exchange.js'
 import { invalidRequestReason, isValidHeader } from './request-validation.js'
+import { answerProbe } from './health.js'
+import { kConnectionProbe, newProbe } from './observer.js'
+import type { ConnectionProbe } from './observer.js'
 import { buildHttpScope } from './scope.js'
 import { InvalidEvent, UnknownScopeType } from '../errors.js'
 import type { Headers, HttpDisconnectEvent, HttpRequestEvent, HttpScope, Message } from '../types.js'
@@ -27,6 +30,7 @@ const EMPTY = new Uint8Array(0)
 
 /** Serves one request with the context's application. @internal */
 export function handleHttpRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  if (ctx.options.healthPath !== undefined && answerProbe(ctx, req, res)) return
   const invalid = invalidRequestReason(req)
   if (invalid !== null) {
     res.shouldKeepAlive = false
@@ -54,12 +58,20 @@ class HttpExchange implements NodeExchange {
   #bytes = 0
   #timer: NodeJS.Timeout | undefined
   #goneWaiters: Array<() => void> = []
+  readonly #conn: string
+  #probe: ConnectionProbe | undefined
 
   constructor(ctx: ServerContext, req: IncomingMessage, res: ServerResponse) {
     this.#ctx = ctx
     this.#req = req
     this.#res = res
     this.#scope = buildHttpScope(req, ctx.options)
+    this.#conn = ctx.ids.next()
+    if (ctx.observer !== null) {
+      ctx.observer.httpStarted()
+      this.#probe = newProbe(ctx.observer)
+      ;(this.#scope as HttpScope & { [kConnectionProbe]?: ConnectionProbe })[kConnectionProbe] = this.#probe
+    }
     // Enumerable, so that middleware's `{ ...scope }` copies carry it; a Symbol
     // key still stays out of JSON and Object.keys().
     ;(this.#scope as HttpScope & { [kNodeExchange]?: NodeExchange })[kNodeExchange] = this
@@ -185,7 +197,10 @@ class HttpExchange implements NodeExchange {
 
   #onAppDone(error: unknown): void {
     clearTimeout(this.#timer)
-    const { logger } = this.#ctx.options
+    const logger = this.#ctx.log.forConnection(this.#conn)
+    if (error !== undefined && this.#ctx.observer !== null && !isExpectedError(error)) {
+      if (!(error instanceof UnknownScopeType)) this.#ctx.observer.applicationError('http')
+    }
     if (this.#takenOver) {
       if (error !== undefined) {
         logger.error(`Node handler for ${this.#describe()} failed.`, error)
@@ -217,13 +232,17 @@ class HttpExchange implements NodeExchange {
 
   #onTimeout(): void {
     if (this.#started || this.#finished || this.#gone || this.#takenOver) return
-    this.#ctx.options.logger.warn(
+    this.#ctx.log.warn(
       `Application took longer than ${this.#ctx.options.httpResponseTimeout} ms to respond to ${this.#describe()}; answered 503.`,
+      this.#conn,
     )
     this.#plain(503)
   }
 
   #onClose(): void {
+    if (this.#probe !== undefined) {
+      this.#probe.observer.httpFinished(this.#probe.route, this.#res.headersSent ? this.#res.statusCode : 0)
+    }
     this.#gone = true
     clearTimeout(this.#timer)
     for (const waiter of this.#goneWaiters.splice(0)) waiter()
@@ -260,8 +279,13 @@ class HttpExchange implements NodeExchange {
     const { accessLog } = this.#ctx
     if (accessLog.enabled) {
       const bytes = this.#takenOver ? Number(this.#res.getHeader('content-length') ?? 0) : this.#bytes
-      accessLog.http(this.#scope, this.#scope.method, this.#scope.httpVersion, status, bytes)
+      accessLog.http(this.#subject(), this.#scope.method, this.#scope.httpVersion, status, bytes)
     }
+  }
+
+  #subject() {
+    const { client, rawPath, queryString } = this.#scope
+    return { client, rawPath, queryString, conn: this.#conn }
   }
 
   #describe(): string {

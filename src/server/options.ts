@@ -9,6 +9,8 @@
 import type { PerMessageDeflateOptions } from 'ws'
 
 import { ImproperlyConfigured } from '../errors.js'
+import type { ServerObserver } from './observer.js'
+import type { StructuredLogger } from './server-log.js'
 
 /** Where access-log lines go: a stream, a function, or nowhere. */
 export type AccessLogTarget = boolean | NodeJS.WritableStream | ((line: string) => void)
@@ -79,6 +81,30 @@ export interface ServeOptions {
   accessLog?: AccessLogTarget
   /** Where application errors are reported (never to the client). @default console */
   logger?: ServerLogger
+  /**
+   * Structured logs: access records and the server's messages go here as
+   * `(fields, message)` calls, each naming its connection (`conn`), instead of
+   * lines to `accessLog` and `logger`; `accessLog` then only turns access
+   * records on or off. A pino instance fits, as does `jsonLogger()`.
+   * @default undefined
+   */
+  structuredLogger?: StructuredLogger
+  /**
+   * Measures the server: a `ServerMetrics` from `tschannels/metrics` (or any
+   * `ServerObserver`). While the server runs, the channel layers
+   * `getChannelLayer()` hands out are measured too. Off when absent, and
+   * then the server pays one null check per event.
+   * @default undefined
+   */
+  metrics?: ServerObserver
+  /**
+   * Answers probes on this path before the application sees the request:
+   * `GET <healthPath>` is liveness (200 while the process serves), `GET
+   * <healthPath>/ready` is readiness (503 while draining or while a channel
+   * layer cannot reach Redis). Off when absent.
+   * @default undefined
+   */
+  healthPath?: string
 }
 
 /** Options after defaults, as the server reads them. @internal */
@@ -104,31 +130,35 @@ export interface ResolvedOptions {
   keepAliveTimeout: number
   accessLog: AccessLogTarget
   logger: ServerLogger
+  structuredLogger: StructuredLogger | undefined
+  metrics: ServerObserver | undefined
+  healthPath: string | undefined
 }
 
 /** The defaults, frozen so the documentation and the code cannot drift apart silently. */
-export const defaultServeOptions: Readonly<Required<Omit<ServeOptions, 'socketPath' | 'logger'>>> =
-  Object.freeze({
-    host: '127.0.0.1',
-    port: 8000,
-    rootPath: '',
-    proxyHeaders: false,
-    pingInterval: 20_000,
-    pingTimeout: 20_000,
-    maxMessageSize: 1024 * 1024,
-    perMessageDeflate: false,
-    handshakeTimeout: 10_000,
-    httpResponseTimeout: 60_000,
-    applicationCloseTimeout: 10_000,
-    sendHighWaterMark: 64 * 1024,
-    sendBufferLimit: 4 * 1024 * 1024,
-    connectionBufferLimit: 8 * 1024 * 1024,
-    idleReaderTimeout: 30_000,
-    maxQueuedMessages: 64,
-    drainWindow: 5_000,
-    keepAliveTimeout: 5_000,
-    accessLog: false,
-  })
+export const defaultServeOptions: Readonly<
+  Required<Omit<ServeOptions, 'socketPath' | 'logger' | 'structuredLogger' | 'metrics' | 'healthPath'>>
+> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8000,
+  rootPath: '',
+  proxyHeaders: false,
+  pingInterval: 20_000,
+  pingTimeout: 20_000,
+  maxMessageSize: 1024 * 1024,
+  perMessageDeflate: false,
+  handshakeTimeout: 10_000,
+  httpResponseTimeout: 60_000,
+  applicationCloseTimeout: 10_000,
+  sendHighWaterMark: 64 * 1024,
+  sendBufferLimit: 4 * 1024 * 1024,
+  connectionBufferLimit: 8 * 1024 * 1024,
+  idleReaderTimeout: 30_000,
+  maxQueuedMessages: 64,
+  drainWindow: 5_000,
+  keepAliveTimeout: 5_000,
+  accessLog: false,
+})
 
 const DURATIONS = [
   'pingInterval',
@@ -163,6 +193,9 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
     ...defaultServeOptions,
     socketPath: undefined,
     logger: console,
+    structuredLogger: undefined,
+    metrics: undefined,
+    healthPath: undefined,
     ...withoutUndefined(options),
   }
   if (typeof resolved.host !== 'string' || resolved.host === '') {
@@ -229,6 +262,36 @@ export function resolveOptions(options: ServeOptions = {}): ResolvedOptions {
   const logger = resolved.logger as Partial<ServerLogger> | null
   if (!logger || typeof logger.error !== 'function' || typeof logger.warn !== 'function') {
     throw new ImproperlyConfigured(`'logger' must have error(), warn() and info() methods (console does).`)
+  }
+  const records = resolved.structuredLogger as Partial<StructuredLogger> | null | undefined
+  if (
+    records !== undefined &&
+    (!records ||
+      typeof records.info !== 'function' ||
+      typeof records.error !== 'function' ||
+      typeof records.warn !== 'function')
+  ) {
+    throw new ImproperlyConfigured(
+      `'structuredLogger' must have info(), warn() and error() methods (pino does).`,
+    )
+  }
+  const metrics = resolved.metrics as Partial<ServerObserver> | undefined
+  if (
+    metrics !== undefined &&
+    (typeof metrics !== 'object' || typeof metrics?.frameReceived !== 'function')
+  ) {
+    throw new ImproperlyConfigured(
+      `'metrics' must be a ServerMetrics from 'tschannels/metrics' (or a ServerObserver).`,
+    )
+  }
+  const health = resolved.healthPath
+  if (
+    health !== undefined &&
+    (typeof health !== 'string' || !/^\/[^?#\s]*$/.test(health) || health.endsWith('/'))
+  ) {
+    throw new ImproperlyConfigured(
+      `'healthPath' must be a path such as '/healthz' (starting with '/', not ending with one), got ${show(health)}.`,
+    )
   }
   return resolved
 }

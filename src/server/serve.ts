@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream'
 
 import { createServerContext } from './context.js'
 import { handleHttpRequest } from './http-handler.js'
+import { observeLayers } from './layer-observation.js'
 import type { ServeOptions } from './options.js'
 import { drain } from './shutdown.js'
 import { WebsocketHandler } from './websocket-handler.js'
@@ -57,7 +58,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     try {
       handleHttpRequest(ctx, req, res)
     } catch (error) {
-      resolved.logger.error(`Internal error serving ${req.method} ${req.url}.`, error)
+      ctx.log.error(`Internal error serving ${req.method} ${req.url}.`, error)
       if (!res.headersSent) res.writeHead(500, { connection: 'close' }).end()
       else res.destroy()
     }
@@ -65,11 +66,12 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   httpServer.on('upgrade', websockets.onUpgrade)
   httpServer.on('clientError', onClientError)
   await listen(httpServer, resolved.socketPath, resolved.host, resolved.port)
+  const stopObserving = observeLayers(ctx)
   let closing: Promise<void> | undefined
   return {
     httpServer,
     address: () => httpServer.address() ?? '',
-    close: () => (closing ??= drain({ ctx, websockets, httpServer })),
+    close: () => (closing ??= drain({ ctx, websockets, httpServer }).finally(stopObserving)),
   }
 }
 

@@ -33,7 +33,7 @@ export async function drain(target: DrainTarget): Promise<void> {
   await ctx.runner.idle(applicationCloseTimeout)
   await until(() => websockets.connections.size === 0, deadline)
   if (ctx.runner.running > 0) {
-    ctx.options.logger.warn(
+    ctx.log.warn(
       `${ctx.runner.running} application(s) still running after the ${applicationCloseTimeout} ms close timeout; abandoning them.`,
     )
   }

@@ -23,6 +23,9 @@ import { CloseCode, closeCodeOfError } from './close-codes.js'
 import type { ServerContext } from './context.js'
 import { DenialResponse } from './denial-response.js'
 import { Inbox } from './inbox.js'
+import { isExpectedError } from './app-runner.js'
+import { kConnectionProbe, newProbe } from './observer.js'
+import type { ConnectionProbe, ServerObserver, SlowClientReason } from './observer.js'
 import { SendBuffer } from './send-buffer.js'
 import { connectionSubject } from './access-log.js'
 import type { LogSubject } from './access-log.js'
@@ -45,6 +48,8 @@ import { rejectWith } from '../util/reject-with.js'
 import { RESOLVED } from '../util/resolved.js'
 
 const WS_OPEN = 1
+/** The close code the auth middlewares and the seeds use for a failed authentication. */
+const AUTH_FAILED_CLOSE = 4401
 const NO_LINES: string[] = []
 
 /** What a connection needs from the handler that owns it. @internal */
@@ -88,6 +93,10 @@ export class WebsocketConnection implements SocketEvents {
   #sendBuffer: SendBuffer | null = null
   /** The event-loop turn of the last frame sent, for write coalescing. */
   #frameTurn = 0
+  /** The server's observer, or null when nothing measures it (one check per event). */
+  readonly #observer: ServerObserver | null
+  /** What the application's routers and auth wrote about this connection (only when observed). */
+  #probe: ConnectionProbe | null = null
 
   /** The application's `send()`; `websocket.send` on an open socket is the fast path. */
   // Bound once here rather than written as an arrow field: under a transpiler
@@ -104,8 +113,13 @@ export class WebsocketConnection implements SocketEvents {
     const { maxQueuedMessages, connectionBufferLimit } = this.#ctx.options
     this.#inbox = new Inbox(maxQueuedMessages, connectionBufferLimit / 2)
     const scope = buildWebsocketScope(req, this.#ctx.options)
+    this.#observer = this.#ctx.observer
+    if (this.#observer !== null) {
+      this.#probe = newProbe(this.#observer)
+      ;(scope as WebsocketScope & { [kConnectionProbe]?: ConnectionProbe })[kConnectionProbe] = this.#probe
+    }
     this.#scope = scope
-    this.#subject = connectionSubject(scope, this.#ctx.accessLog.enabled)
+    this.#subject = connectionSubject(scope, this.#ctx.accessLog.enabled, this.#ctx.ids.next())
     this.#offered = scope.subprotocols
     this.send = this.#send.bind(this)
   }
@@ -147,6 +161,7 @@ export class WebsocketConnection implements SocketEvents {
       if (data == null) return rejectWith(new InvalidEvent(`'websocket.send' needs 'text' or 'bytes'.`))
       this.#frameTurn = beforeFrame(this.#socket, this.#frameTurn)
       ws.send(data)
+      if (this.#observer !== null) this.#observer.frameSent(data)
       const buffered = ws.bufferedAmount
       return buffered <= this.#ctx.options.sendHighWaterMark ? RESOLVED : this.#backpressure(buffered)
     }
@@ -187,6 +202,10 @@ export class WebsocketConnection implements SocketEvents {
   onOpen(ws: WebSocket): void {
     this.#ws = ws
     this.#state = 'open'
+    if (this.#observer !== null) {
+      this.#observer.handshake(101)
+      this.#observer.websocketOpened(this.#probe!.route)
+    }
     this.#ctx.accessLog.websocket(this.#subject, 'WSCONNECT', 101)
     this.#inbox.attach(ws)
     watchWebSocket(ws, this)
@@ -200,6 +219,7 @@ export class WebsocketConnection implements SocketEvents {
   /** @internal */
   onFrame(data: Buffer, isBinary: boolean): void {
     this.awaitingPong = 0
+    if (this.#observer !== null) this.#observer.frameReceived(data.length)
     const waiting = this.#inbox.push(
       isBinary
         ? { type: 'websocket.receive', bytes: data }
@@ -238,6 +258,8 @@ export class WebsocketConnection implements SocketEvents {
         this.#accept(action.subprotocol, action.headers)
         break
       case 'reject':
+        // A 4401 close before accept is an authentication refusal, though the client sees 403.
+        if (action.code === AUTH_FAILED_CLOSE && this.#observer !== null) this.#observer.auth('refused')
         this.#reject(403, action.reason)
         break
       case 'close':
@@ -251,6 +273,7 @@ export class WebsocketConnection implements SocketEvents {
       case 'deny-body':
         if (this.#denial!.write(action.body)) {
           this.#rejected = true
+          this.#observeRefusal(this.#denial!.status)
           this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', this.#denial!.status)
           this.#gone(CloseCode.ABNORMAL, '')
         }
@@ -278,6 +301,7 @@ export class WebsocketConnection implements SocketEvents {
   #reject(status: number, reason = ''): void {
     this.#clearTimer()
     this.#rejected = true
+    this.#observeRefusal(status)
     this.#ctx.accessLog.websocket(this.#subject, 'WSREJECT', status, reason)
     rejectHandshake(this.#socket, status)
     this.#gone(CloseCode.ABNORMAL, '')
@@ -306,13 +330,14 @@ export class WebsocketConnection implements SocketEvents {
   #backpressure(buffered: number): Promise<void> {
     const { sendBufferLimit, connectionBufferLimit, sendHighWaterMark, idleReaderTimeout } = this.#ctx.options
     if (buffered > sendBufferLimit) {
-      this.#shed(`${buffered} bytes wait for a client that does not read`, 'Client too slow')
+      this.#shed(`${buffered} bytes wait for a client that does not read`, 'Client too slow', 'send_buffer')
       return RESOLVED
     }
     if (buffered + this.#inbox.bytes > connectionBufferLimit) {
       this.#overBudget(buffered)
       return RESOLVED
     }
+    if (this.#observer !== null) this.#observer.backpressure()
     this.#sendBuffer ??= new SendBuffer(this.#socket, this.#ws!, sendHighWaterMark, idleReaderTimeout, () =>
       this.#onIdleReader(),
     )
@@ -325,6 +350,7 @@ export class WebsocketConnection implements SocketEvents {
       `it holds ${received + outbound} bytes (${received} received and not yet taken by the application, ` +
         `${outbound} waiting to be written), over connectionBufferLimit (${this.#ctx.options.connectionBufferLimit})`,
       'Client too slow',
+      'connection_buffer',
     )
   }
 
@@ -335,6 +361,7 @@ export class WebsocketConnection implements SocketEvents {
       `the client read nothing for ${idleReaderTimeout} ms while ${this.#ws!.bufferedAmount} bytes waited ` +
         `for it (idleReaderTimeout)`,
       'Client stopped reading',
+      'idle_reader',
     )
   }
 
@@ -343,9 +370,10 @@ export class WebsocketConnection implements SocketEvents {
    * reading, and lets go of what it holds: the frames the application has not
    * taken are dropped, so its next `receive()` is the disconnect.
    */
-  #shed(why: string, reason: string): void {
-    const { logger, pingTimeout } = this.#ctx.options
-    logger.warn(`Closing WebSocket ${this.#subject.rawPath} with 1013: ${why}.`)
+  #shed(why: string, reason: string, kind: SlowClientReason): void {
+    this.#ctx.log.warn(`Closing WebSocket ${this.#subject.rawPath} with 1013: ${why}.`, this.#subject.conn)
+    if (this.#observer !== null) this.#observer.slowClientClosed(kind)
+    const { pingTimeout } = this.#ctx.options
     this.#inbox.discard()
     this.#close(CloseCode.TRY_AGAIN_LATER, reason)
     // The client is not reading, so it will not answer the close frame
@@ -357,24 +385,28 @@ export class WebsocketConnection implements SocketEvents {
 
   #onHandshakeTimeout(): void {
     if (this.#state !== 'connecting') return
-    const { logger, handshakeTimeout } = this.#ctx.options
+    const { handshakeTimeout } = this.#ctx.options
     const where = this.#subject.rawPath
-    logger.warn(
+    this.#ctx.log.warn(
       this.#inbox.waiting
         ? `${CONNECT_NOT_ANSWERED}. Sent 503 to the WebSocket handshake for ${where} after ${handshakeTimeout} ms.`
         : `No answer to the WebSocket handshake for ${where} in ${handshakeTimeout} ms (the application is ` +
             `still handling websocket.connect); sent 503.`,
+      this.#subject.conn,
     )
     this.#reject(503)
   }
 
   #onAppDone(error: unknown): void {
     const denialStarted = this.#denial?.started === true
+    if (error !== undefined && this.#observer !== null && !isExpectedError(error)) {
+      this.#observer.applicationError('websocket')
+    }
     const action = actionAfterApplication(
       this.#state,
       error,
       denialStarted,
-      this.#ctx.options.logger,
+      this.#ctx.log.forConnection(this.#subject.conn!),
       this.#subject.rawPath,
     )
     if (action.kind === 'reject') this.#reject(action.status)
@@ -391,6 +423,16 @@ export class WebsocketConnection implements SocketEvents {
       : { type: 'websocket.disconnect', code }
     if (!this.#inbox.finish(event)) return
     if (!this.#rejected) this.#ctx.accessLog.websocket(this.#subject, 'WSDISCONNECT', code, reason)
+    if (this.#observer !== null && this.#ws !== null) {
+      this.#observer.websocketClosed(this.#probe!.route, code)
+      if (code === AUTH_FAILED_CLOSE) this.#observer.auth('refused')
+    }
     this.#owner.release(this)
+  }
+
+  #observeRefusal(status: number): void {
+    if (this.#observer === null) return
+    this.#observer.handshake(status)
+    if (status === 401) this.#observer.auth('refused')
   }
 }

@@ -18,7 +18,7 @@ export type ConnectionState = 'connecting' | 'upgrading' | 'denying' | 'open' | 
 /** What the connection must do for one control event. @internal */
 export type ControlAction =
   | { readonly kind: 'accept'; readonly subprotocol: string | null; readonly headers: Headers }
-  | { readonly kind: 'reject'; readonly reason: string }
+  | { readonly kind: 'reject'; readonly reason: string; readonly code: unknown }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string }
   | { readonly kind: 'deny'; readonly start: { status?: unknown; headers?: Headers } }
   | { readonly kind: 'deny-body'; readonly body: { body?: Uint8Array; moreBody?: boolean } }
@@ -46,8 +46,8 @@ export function readControlEvent(message: Message, state: ConnectionState): Cont
     case 'websocket.close': {
       if (state === 'connecting') {
         // Never sent (the client gets 403), but the access log says why.
-        const { reason } = message as { reason?: unknown }
-        return { kind: 'reject', reason: typeof reason === 'string' ? reason : '' }
+        const { reason, code } = message as { reason?: unknown; code?: unknown }
+        return { kind: 'reject', reason: typeof reason === 'string' ? reason : '', code }
       }
       if (state !== 'open') return NONE
       const { code, reason } = checkCloseEvent(message as { code?: unknown; reason?: unknown })

@@ -58,19 +58,21 @@ export class WebsocketHandler implements ConnectionOwner {
       this.#handshake(req, socket, head)
     } catch (error) {
       // A bug of ours on one handshake must not crash the process and every other connection.
-      this.ctx.options.logger.error(`Internal error during the WebSocket handshake for ${req.url}.`, error)
+      this.ctx.log.error(`Internal error during the WebSocket handshake for ${req.url}.`, error)
       socket.destroy()
     }
   }
 
   #handshake(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.ctx.draining) {
+      this.ctx.observer?.handshake(503)
       this.ctx.accessLog.websocket(logSubject(req), 'WSREJECT', 503)
       rejectHandshake(socket, 503)
       return
     }
     const problem = checkHandshake(req)
     if (problem !== null) {
+      this.ctx.observer?.handshake(problem.status)
       this.ctx.accessLog.websocket(logSubject(req), 'WSREJECT', problem.status, problem.reason)
       rejectHandshake(socket, problem.status, problem.headers)
       return

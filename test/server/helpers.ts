@@ -28,6 +28,19 @@ export function quietLogger(): ServerLogger & { lines: string[] } {
   }
 }
 
+const CONNECTION_SUFFIX = / \(connection [0-9a-f]{6}-[0-9a-z]+\)$/
+
+/**
+ * `lines` without the connection id each message about a connection ends
+ * with; fails when a line does not name one.
+ */
+export function withoutConnectionIds(lines: readonly string[]): string[] {
+  return lines.map((line) => {
+    if (!CONNECTION_SUFFIX.test(line)) throw new Error(`This log line names no connection: ${line}`)
+    return line.replace(CONNECTION_SUFFIX, '')
+  })
+}
+
 /** Serves `app` on 127.0.0.1 port 0 and closes it when the test ends. */
 export async function startServer(
   app: Application,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { RouteNotFound } from '../../src/errors.js'
 import { ProtocolTypeRouter } from '../../src/routing/protocol-type-router.js'
 import type { Application, HttpScope, Message } from '../../src/types.js'
-import { deferred, quietLogger, rawExchange, startServer } from './helpers.js'
+import { deferred, quietLogger, rawExchange, startServer, withoutConnectionIds } from './helpers.js'
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
 
@@ -244,7 +244,7 @@ describe('serve() HTTP', () => {
     const { url } = await startServer(app, { logger })
     const reply = await get(`${url}/favicon.ico`)
     expect(reply.status).toBe(404)
-    expect(logger.lines).toEqual([
+    expect(withoutConnectionIds(logger.lines)).toEqual([
       "warn: GET /favicon.ico: No application configured for scope type 'http'. ProtocolTypeRouter knows: " +
         "'websocket'; add a 'http' entry to route it. Answered 404.",
     ])

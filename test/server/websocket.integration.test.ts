@@ -4,7 +4,16 @@ import { WebsocketConsumer } from '../../src/consumers/websocket-consumer.js'
 import { RouteNotFound } from '../../src/errors.js'
 import { ProtocolTypeRouter } from '../../src/routing/protocol-type-router.js'
 import type { Application, Message, Receive, Send, WebsocketScope } from '../../src/types.js'
-import { closed, deferred, nextMessage, openClient, openSocket, quietLogger, startServer } from './helpers.js'
+import {
+  closed,
+  deferred,
+  nextMessage,
+  openClient,
+  openSocket,
+  quietLogger,
+  startServer,
+  withoutConnectionIds,
+} from './helpers.js'
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
 
@@ -271,7 +280,7 @@ describe('serve() WebSocket', () => {
     const app = ProtocolTypeRouter({ http: async () => {} })
     const { ws } = await startServer(app, { logger })
     expect(await openClient(`${ws}/ws/`)).toMatchObject({ kind: 'rejected', status: 404 })
-    expect(logger.lines).toEqual([
+    expect(withoutConnectionIds(logger.lines)).toEqual([
       "warn: WebSocket /ws/: No application configured for scope type 'websocket'. ProtocolTypeRouter " +
         "knows: 'http'; add a 'websocket' entry to route it. Refused the handshake with 404.",
     ])
@@ -286,7 +295,7 @@ describe('serve() WebSocket', () => {
     }
     const { ws } = await startServer(Forgetful.asApp(), { logger, handshakeTimeout: 100 })
     expect(await openClient(`${ws}/ws/`)).toMatchObject({ kind: 'rejected', status: 503 })
-    expect(logger.lines).toEqual([
+    expect(withoutConnectionIds(logger.lines)).toEqual([
       'warn: The application took websocket.connect and is waiting for the next event without answering ' +
         'it: connect() finished without accept() or close() (a raw application must send websocket.accept ' +
         'or websocket.close). Sent 503 to the WebSocket handshake for /ws/ after 100 ms.',

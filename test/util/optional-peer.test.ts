@@ -73,6 +73,7 @@ describe('optional peers', () => {
       ['src/postgres.ts', 'pg'],
       ['src/sqlite.ts', 'better-sqlite3'],
       ['src/jwt.ts', 'jose'],
+      ['src/metrics.ts', 'prom-client'],
     ])('%s without %s fails with MissingPeerDependency naming the package', async (entry, peer) => {
       expect(await importWithout(`./${entry}`, peer)).toMatchObject({
         code: 'CHANNELS_ERR_MISSING_PEER_DEPENDENCY',

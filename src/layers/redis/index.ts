@@ -18,6 +18,7 @@ import { RedisPubSubChannelLayer } from './pubsub-layer.js'
 
 export { RedisChannelLayer } from './core-layer.js'
 export { RedisPubSubChannelLayer } from './pubsub-layer.js'
+export type { RedisConnectionEvent } from './redis-layer-base.js'
 export type {
   RedisAddressHost,
   RedisChannelLayerOptions,

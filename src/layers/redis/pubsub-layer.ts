@@ -75,6 +75,15 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     void this.#subscriptions.ensurePattern().catch(() => undefined)
   }
 
+  /**
+   * Redis pub/sub subscriptions this layer holds: one per group with a
+   * member here and per named channel received on here, plus the pattern
+   * for this process's channels on each host (metrics report it).
+   */
+  get subscriptionCount(): number {
+    return this.#subscriptions.size + (this.#subscriptions.patternReady ? this.shards.length : 0)
+  }
+
   async send(channel: string, message: LayerMessage): Promise<void> {
     this.assertOpen('send')
     requireValidChannelName(channel)

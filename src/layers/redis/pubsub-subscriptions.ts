@@ -67,6 +67,11 @@ export class Subscriptions {
     return pending === true ? undefined : pending
   }
 
+  /** How many channels (groups and named channels) are subscribed to here, the pattern aside. */
+  get size(): number {
+    return this.#channels.size
+  }
+
   /** Named channels subscribed to here. */
   channels(): IterableIterator<string> {
     return this.#channels.keys()

@@ -28,6 +28,15 @@ import { WireFormat, type WireFormatOptions } from './wire-format.js'
 type LayerName = 'RedisChannelLayer' | 'RedisPubSubChannelLayer'
 
 /**
+ * A change in a Redis layer's connection to one host: `down` once per
+ * outage, `up` when the host answers again (a reconnect), with how long it
+ * was gone.
+ */
+export type RedisConnectionEvent =
+  | { readonly kind: 'down'; readonly host: string; readonly reason: string }
+  | { readonly kind: 'up'; readonly host: string; readonly downtimeMs: number }
+
+/**
  * The shared part of `RedisChannelLayer` and `RedisPubSubChannelLayer`
  * (not exported on its own: use one of the two).
  */
@@ -55,6 +64,7 @@ export abstract class RedisLayerBase {
   /** @internal */
   protected closed = false
   readonly #name: LayerName
+  readonly #watchers = new Set<(event: RedisConnectionEvent) => void>()
   /** msgpack without prefix or encryption: local deliveries get a decoded copy, as remote ones do. */
   readonly #plain = new WireFormat({ randomPrefixLength: 0 })
 
@@ -80,8 +90,18 @@ export abstract class RedisLayerBase {
       ...wire(resolved),
     })
     this.local = new LocalChannels((channel) => this.capacityOf(channel), resolved.expiry * 1000)
+    const listener = {
+      down: (shard: RedisShard, reason: string) => {
+        this.down(shard, reason)
+        this.#notify({ kind: 'down', host: shard.label, reason })
+      },
+      up: (shard: RedisShard, downtimeMs: number) => {
+        this.up(shard, downtimeMs)
+        this.#notify({ kind: 'up', host: shard.label, downtimeMs })
+      },
+    }
     this.shards = resolved.hosts.map(
-      (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
+      (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, listener),
     )
     const shardFor = (group: string): RedisShard => this.shardFor(group)
     this.history = new RedisHistory(
@@ -138,6 +158,40 @@ export abstract class RedisLayerBase {
     }
     if (seam) this.local.release(channel, group, read.messages, read.join.offset)
     return read.join
+  }
+
+  /**
+   * Whether every Redis host's command connection is up right now: what a
+   * readiness probe asks. False before the first connection is made.
+   */
+  get isReachable(): boolean {
+    return !this.closed && this.shards.every((shard) => shard.isUp)
+  }
+
+  /**
+   * Calls `listener` on each outage and recovery of a Redis host (metrics
+   * count reconnects with it). Returns the function that stops the calls.
+   *
+   * @example
+   * ```ts
+   * const layer = new RedisChannelLayer({ hosts: ['redis://localhost:6379'] })
+   * const stop = layer.watchConnections((event) => console.log(event.kind, event.host))
+   * stop()
+   * ```
+   */
+  watchConnections(listener: (event: RedisConnectionEvent) => void): () => void {
+    this.#watchers.add(listener)
+    return () => void this.#watchers.delete(listener)
+  }
+
+  #notify(event: RedisConnectionEvent): void {
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(event)
+      } catch {
+        // An observer's bug must not break the layer's own outage handling.
+      }
+    }
   }
 
   /** @internal */
