@@ -10,6 +10,7 @@
  */
 
 import type { ChannelLayer, ReceiveOptions } from '../layers/channel-layer.js'
+import type { GroupAddOptions } from '../layers/history.js'
 import { LISTEN } from '../layers/channel-listener.js'
 import type { ChannelListener, ListenableLayer } from '../layers/channel-listener.js'
 import type { LayerMessage } from '../types.js'
@@ -134,8 +135,11 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
     send: (channel: string, message: LayerMessage) => timed('send', () => layer.send(channel, message)),
     groupSend: (group: string, message: LayerMessage) =>
       timed('groupSend', () => layer.groupSend(group, message)),
-    groupAdd: (group: string, channel: string) =>
-      timed('groupAdd', () => layer.groupAdd(group, channel)).then(() => members.add(group, channel)),
+    groupAdd: (group: string, channel: string, options?: GroupAddOptions) =>
+      timed('groupAdd', () => layer.groupAdd(group, channel, options)).then((join) => {
+        members.add(group, channel)
+        return join
+      }),
     groupDiscard: (group: string, channel: string) =>
       timed('groupDiscard', () => layer.groupDiscard(group, channel)).finally(() =>
         members.remove(group, channel),
