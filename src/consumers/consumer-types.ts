@@ -91,6 +91,7 @@ export type ReservedHandlerName =
   | 'propertyIsEnumerable'
   | 'receive'
   | 'receiveJson'
+  | 'reply'
   | 'responseStarted'
   | 'scope'
   | 'send'
