@@ -196,7 +196,7 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
         this.#requests.delete(id)
         reject(new RequestTimeout(`No reply to request ${id} within ${timeout} ms.`))
       }, timeout)
-      this.#requests.set(id, { resolve: resolve, reject, timer })
+      this.#requests.set(id, { resolve, reject, timer })
       try {
         this.#sendText(JSON.stringify({ ...value, [REQUEST_KEY]: id }))
       } catch (error) {

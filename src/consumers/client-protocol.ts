@@ -7,13 +7,17 @@
  * @module
  */
 
+import { ImproperlyConfigured } from '../errors.js'
 import { PONG_FRAME, REPLY_KEY, REQUEST_KEY, isRecord } from '../client/protocol.js'
 import type { GroupRecovery, RequestFrame, StreamPosition } from '../client/protocol.js'
 
-/** What a consumer needs for the client protocol: `send()` and a `groupAdd()` that takes a position. */
+/**
+ * What a consumer needs for the client protocol: `send()`, and for groups a
+ * `groupAdd()` that takes a position (the consumers' own).
+ */
 export interface ClientProtocolConsumer {
   send(data: { text: string }): Promise<void>
-  groupAdd(group: string, options?: { since?: StreamPosition }): Promise<unknown>
+  groupAdd?(group: string, options?: { since?: StreamPosition }): Promise<unknown>
 }
 
 /** Options of `answerClientFrame()`. */
@@ -41,7 +45,7 @@ export interface ClientFrameOptions {
  * @example
  * ```ts body=JsonWebsocketConsumer
  * const content: unknown = { type: 'ping' }
- * if (await answerClientFrame(this as never, content, { groups: ['room.lobby'] })) return
+ * if (await answerClientFrame(this, content, { groups: [] })) return
  * ```
  */
 export async function answerClientFrame(
@@ -57,9 +61,14 @@ export async function answerClientFrame(
   if (content.type !== 'resume') return false
   const positions = isRecord(content.positions) ? content.positions : {}
   const groups: Record<string, GroupRecovery> = {}
+  if (options.groups.length > 0 && !consumer.groupAdd) {
+    throw new ImproperlyConfigured(
+      "answerClientFrame() joins groups with the consumer's groupAdd(group, { since }), which it lacks.",
+    )
+  }
   for (const group of options.groups) {
     const since = positionIn(positions, group)
-    const join = await consumer.groupAdd(group, since ? { since } : {})
+    const join = await consumer.groupAdd!(group, since ? { since } : {})
     if (since) groups[group] = recoveryOf(join)
   }
   await consumer.send({ text: JSON.stringify({ type: 'resumed', groups }) })
