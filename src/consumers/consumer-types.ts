@@ -77,6 +77,8 @@ export type ReservedHandlerName =
   | 'disconnect'
   | 'dispatch'
   | 'encodeJson'
+  | 'groupAdd'
+  | 'groupDiscard'
   | 'groupSendJson'
   | 'handle'
   | 'hasChannelLayer'

@@ -12,6 +12,7 @@ import {
   InvalidEvent,
   StopConsumer,
 } from '../errors.js'
+import type { GroupAddOptions, GroupJoin } from '../layers/history.js'
 import type {
   HeaderPairs,
   LayerMessage,
@@ -68,6 +69,37 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
   /** Groups every connection joins on connect and leaves on disconnect. @default [] */
   static groups: readonly string[] = []
   declare scope: WebsocketScope
+  /** Groups joined with `groupAdd()`: left on disconnect, as `static groups` are. */
+  #joined: Set<string> | undefined
+
+  /**
+   * Adds this connection's channel to `group`, and remembers it so that
+   * disconnecting leaves it. For a group with history, `options.since`
+   * (the position the client last had) puts the messages it missed on the
+   * channel first; `recovered: false` tells the application to refetch.
+   *
+   * @example
+   * ```ts
+   * class LobbyConsumer extends JsonWebsocketConsumer {
+   *   override async receiveJson(content: unknown) {
+   *     const { since } = content as { since?: StreamPosition }
+   *     const join = await this.groupAdd('room.lobby', { since })
+   *     if (!join.recovered) await this.sendJson({ type: 'refetch' })
+   *   }
+   * }
+   * ```
+   */
+  async groupAdd(group: string, options?: GroupAddOptions): Promise<GroupJoin> {
+    const join = await this.channelLayer.groupAdd(group, this.channelName, options)
+    ;(this.#joined ??= new Set()).add(group)
+    return join
+  }
+
+  /** Takes this connection's channel out of `group` (joined here or in `static groups`). */
+  async groupDiscard(group: string): Promise<void> {
+    this.#joined?.delete(group)
+    await this.channelLayer.groupDiscard(group, this.channelName)
+  }
 
   /** Handles `websocket.connect`: joins `static groups`, then runs `connect()`. */
   async websocketConnect(_message: WebsocketConnectEvent): Promise<void> {
@@ -172,6 +204,10 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
     const groups = this.#groups()
     if (groups.length > 0 && this.hasChannelLayer) {
       for (const group of groups) await this.channelLayer.groupDiscard(group, this.channelName)
+    }
+    if (this.#joined !== undefined && this.hasChannelLayer) {
+      for (const group of this.#joined) await this.channelLayer.groupDiscard(group, this.channelName)
+      this.#joined = undefined
     }
     await this.disconnect(message.code)
     throw stackless(() => new StopConsumer())

@@ -7,6 +7,8 @@
  */
 
 import type { LayerMessage } from '../types.js'
+import type { GroupAddOptions, GroupHistoryConfig, GroupJoin } from './history.js'
+import type { LayerPresence } from './presence.js'
 
 /**
  * Per-channel capacity overrides. Either an object of glob patterns
@@ -26,6 +28,19 @@ export interface ChannelLayerOptions {
   capacity?: number
   /** Capacity overrides for channels whose names match a pattern. @default {} */
   channelCapacity?: ChannelCapacity
+  /**
+   * Groups that keep their recent messages, so that a member can rejoin with
+   * `groupAdd(group, channel, { since })` and get what it missed; their
+   * messages carry `__position`. Groups that match no pattern keep none
+   * (at-most-once delivery, as in Channels). @default {}
+   */
+  history?: GroupHistoryConfig
+  /**
+   * Seconds a presence entry of a process that stopped renewing it (it died)
+   * stays listed; a live process renews its entries three times per period.
+   * @default 30
+   */
+  presenceTtl?: number
 }
 
 /** Options of one `receive()` call. */
@@ -53,8 +68,10 @@ export interface ReceiveOptions {
  * ```
  */
 export interface ChannelLayer<Out extends { type: string } = LayerMessage> {
-  /** Optional features this layer has, as Channels names them (`groups`, `flush`). */
+  /** Optional features this layer has, as Channels names them (`groups`, `flush`), and `history`, `presence`. */
   readonly extensions: readonly string[]
+  /** Who is present in which group, when the layer supports it (`extensions` includes `presence`). */
+  readonly presence?: LayerPresence
   /**
    * Queues `message` on `channel`; throws `ChannelFull` when it is at capacity.
    * Treat a message as immutable once sent: the in-memory layer delivers the
@@ -71,8 +88,14 @@ export interface ChannelLayer<Out extends { type: string } = LayerMessage> {
   receive(channel: string, options?: ReceiveOptions): Promise<LayerMessage>
   /** A fresh, unique, process-local channel name: `prefix.<layer>!<random>`; `prefix` defaults to `specific`. */
   newChannel(prefix?: string): Promise<string>
-  /** Adds `channel` to `group` (or renews its membership). */
-  groupAdd(group: string, channel: string): Promise<void>
+  /**
+   * Adds `channel` to `group` (or renews its membership). For a group with
+   * history, `options.since` puts the messages missed since that position
+   * on the channel, in order, before any live message and with no gap or
+   * duplicate between the two; the result says whether that happened and
+   * where the group stands now.
+   */
+  groupAdd(group: string, channel: string, options?: GroupAddOptions): Promise<GroupJoin>
   /** Removes `channel` from `group`; a no-op when it is not a member. */
   groupDiscard(group: string, channel: string): Promise<void>
   /** Sends `message` to every member of `group`; members at capacity are skipped. */

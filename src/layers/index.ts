@@ -8,6 +8,17 @@
 export type { ChannelCapacity, ChannelLayer, ChannelLayerOptions, ReceiveOptions } from './channel-layer.js'
 export { InMemoryChannelLayer, type InMemoryChannelLayerOptions } from './memory.js'
 export {
+  NO_HISTORY,
+  POSITION_KEY,
+  type GroupAddOptions,
+  type GroupHistoryConfig,
+  type GroupHistorySettings,
+  type GroupJoin,
+  type MessagePosition,
+  type StreamPosition,
+} from './history.js'
+export type { LayerPresence, PresenceEntry, PresenceEvent, PresenceInfo } from './presence.js'
+export {
   DEFAULT_CHANNEL_LAYER,
   configureChannelLayers,
   getChannelLayer,

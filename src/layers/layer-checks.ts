@@ -82,8 +82,8 @@ export function isProcessLocalName(name: string): boolean {
   return name.includes('!')
 }
 
-/** Channels' extension names: every layer here supports groups and flush. @internal */
-export const LAYER_EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush'])
+/** Channels' extension names (every layer here supports groups and flush), and history and presence. @internal */
+export const LAYER_EXTENSIONS: readonly string[] = Object.freeze(['groups', 'flush', 'history', 'presence'])
 
 /**
  * The `ChannelFull` for `channel`, whose capacity is `capacity`.

@@ -17,6 +17,14 @@ import { LISTEN } from './channel-listener.js'
 import type { ChannelListener, ListenableLayer } from './channel-listener.js'
 import { GroupRegistry } from './group-registry.js'
 import {
+  NO_HISTORY,
+  historyFor,
+  isStreamPosition,
+  type GroupAddOptions,
+  type GroupJoin,
+  type HistoryRule,
+} from './history.js'
+import {
   LAYER_EXTENSIONS,
   assertOpen,
   channelFull,
@@ -25,6 +33,8 @@ import {
   requireValidGroupName,
 } from './layer-checks.js'
 import { requireMessage } from './layer-message.js'
+import { MemoryHistories } from './memory-history.js'
+import { MemoryPresence } from './memory-presence.js'
 import { resolveLayerOptions } from './options.js'
 import { ChannelState } from './channel-state.js'
 import type { ChannelWaiter } from './channel-state.js'
@@ -64,14 +74,18 @@ export interface InMemoryChannelLayerOptions extends ChannelLayerOptions {
  * ```
  */
 export class InMemoryChannelLayer implements ChannelLayer {
-  /** Channels' extension names: this layer supports groups and flush. */
+  /** Channels' extension names: this layer supports groups and flush, and history and presence. */
   readonly extensions = LAYER_EXTENSIONS
+  /** Who is present in which group, in this process. */
+  readonly presence: MemoryPresence
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   readonly #capacity: number
   readonly #capacityRules: readonly CapacityRule[]
   readonly #channels = new Map<string, ChannelState>()
   readonly #groups = new GroupRegistry()
+  readonly #historyRules: readonly HistoryRule[]
+  readonly #histories = new MemoryHistories()
   readonly #sweeper: SweepTimer
   readonly #now: Clock
   #closed = false
@@ -91,6 +105,11 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.#groupExpiryMs = resolved.groupExpiry * 1000
     this.#capacity = resolved.capacity
     this.#capacityRules = resolved.channelCapacity
+    this.#historyRules = resolved.history
+    this.presence = new MemoryPresence(
+      async (group, event) => this.#fanOut(group, event),
+      (method) => this.#assertOpen(method),
+    )
     this.#sweeper = new SweepTimer(() => this.#sweep(), Math.min(this.#expiryMs, this.#groupExpiryMs))
   }
 
@@ -151,12 +170,21 @@ export class InMemoryChannelLayer implements ChannelLayer {
     return name
   }
 
-  async groupAdd(group: string, channel: string): Promise<void> {
+  async groupAdd(group: string, channel: string, options?: GroupAddOptions): Promise<GroupJoin> {
     this.#assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    this.#groups.add(group, channel, this.#now())
+    const now = this.#now()
+    this.#groups.add(group, channel, now)
     this.#sweeper.start()
+    const rule = this.#historyRules.length === 0 ? undefined : historyFor(group, this.#historyRules)
+    if (rule === undefined) return NO_HISTORY
+    // Joining and reading the history happen in one turn of the event loop: no message can come between.
+    const log = this.#histories.logFor(group, rule, now)
+    const since = options?.since
+    const missed = isStreamPosition(since) ? log.after(since) : undefined
+    if (missed !== undefined && missed.length > 0) this.#putRecovered(channel, missed, now)
+    return { recovered: missed !== undefined, epoch: log.epoch, offset: log.offset }
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
@@ -171,6 +199,16 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.#assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
+    const rule = this.#historyRules.length === 0 ? undefined : historyFor(group, this.#historyRules)
+    if (rule !== undefined) {
+      message = this.#histories.append(group, rule, message, this.#now())
+      this.#sweeper.start()
+    }
+    this.#fanOut(group, message)
+  }
+
+  /** Hands `message` to every member of `group` (a group send without the checks and the history). */
+  #fanOut(group: string, message: LayerMessage): void {
     const members = this.#groups.members(group)
     if (members === undefined) return
     const now = this.#now()
@@ -238,6 +276,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       state.cancelWaiters(`receive() on '${channel}' was cancelled: the channel was discarded.`)
     }
     this.#groups.leaveAll(channel)
+    await this.presence.dropChannel(channel)
   }
 
   async flush(): Promise<void> {
@@ -283,7 +322,22 @@ export class InMemoryChannelLayer implements ChannelLayer {
     }
     this.#channels.clear()
     this.#groups.clear()
+    this.#histories.clear()
+    this.presence.clear()
     this.#sweeper.stop()
+  }
+
+  /**
+   * Queues recovered messages on `channel` ahead of anything sent later,
+   * past its capacity if need be (the history's size bounds them), then
+   * wakes a waiting receive with the first.
+   */
+  #putRecovered(channel: string, messages: readonly LayerMessage[], now: number): void {
+    const state = this.#channels.get(channel) ?? this.#createState(channel)
+    const expiresAt = now + this.#expiryMs
+    for (const message of messages) state.queue.push(message, expiresAt)
+    while (state.waiters.length > 0 && state.queue.length > 0)
+      state.waiters.shift()!.deliver(state.queue.shift())
   }
 
   /** Reclaims memory held by stale messages, idle channels and expired memberships. */
@@ -294,8 +348,10 @@ export class InMemoryChannelLayer implements ChannelLayer {
       if (state.queue.length === 0 && state.waiters.length === 0) this.#channels.delete(channel)
     }
     this.#groups.expire(now - this.#groupExpiryMs)
+    this.#histories.sweep(now)
     // It restarts with the next send, receive or groupAdd.
-    if (this.#channels.size === 0 && this.#groups.size === 0) this.#sweeper.stop()
+    if (this.#channels.size === 0 && this.#groups.size === 0 && this.#histories.size === 0)
+      this.#sweeper.stop()
   }
 }
 

@@ -9,9 +9,15 @@
 import { ImproperlyConfigured } from '../errors.js'
 import { compileChannelCapacity, requireValidCapacity, type CapacityRule } from './capacity.js'
 import type { ChannelLayerOptions } from './channel-layer.js'
+import { compileHistory, type HistoryRule } from './history.js'
 
 /** The defaults of `ChannelLayerOptions`, the same as Channels'. */
-export const LAYER_DEFAULTS = Object.freeze({ expiry: 60, groupExpiry: 86_400, capacity: 100 })
+export const LAYER_DEFAULTS = Object.freeze({
+  expiry: 60,
+  groupExpiry: 86_400,
+  capacity: 100,
+  presenceTtl: 30,
+})
 
 /** The option names every layer understands. */
 export const LAYER_OPTION_NAMES: readonly string[] = Object.freeze([
@@ -19,6 +25,8 @@ export const LAYER_OPTION_NAMES: readonly string[] = Object.freeze([
   'groupExpiry',
   'capacity',
   'channelCapacity',
+  'history',
+  'presenceTtl',
 ])
 
 /** `ChannelLayerOptions` after validation, with defaults applied and patterns compiled. */
@@ -29,6 +37,10 @@ export interface ResolvedLayerOptions {
   readonly groupExpiry: number
   readonly capacity: number
   readonly channelCapacity: readonly CapacityRule[]
+  /** The `history` option, compiled. */
+  readonly history: readonly HistoryRule[]
+  /** Seconds. */
+  readonly presenceTtl: number
 }
 
 /**
@@ -56,7 +68,10 @@ export function resolveLayerOptions(
   requireSeconds(groupExpiry, `${layer} option 'groupExpiry'`)
   requireValidCapacity(capacity, `${layer} option 'capacity'`)
   const channelCapacity = compileChannelCapacity(options.channelCapacity, `${layer} option 'channelCapacity'`)
-  return { expiry, groupExpiry, capacity, channelCapacity }
+  const history = compileHistory(options.history, `${layer} option 'history'`)
+  const { presenceTtl = LAYER_DEFAULTS.presenceTtl } = options
+  requireSeconds(presenceTtl, `${layer} option 'presenceTtl'`)
+  return { expiry, groupExpiry, capacity, channelCapacity, history, presenceTtl }
 }
 
 /**

@@ -24,6 +24,7 @@ import {
 } from '../../src/errors.js'
 import type { ChannelLayer, ChannelLayerOptions } from '../../src/layers/channel-layer.js'
 import type { LayerMessage } from '../../src/types.js'
+import { historyCases } from './history-suite.js'
 
 /** How a layer's test file runs the suite. */
 export interface LayerSuiteOptions {
@@ -482,6 +483,8 @@ export function runLayerSuite(name: string, options: LayerSuiteOptions): void {
         await expect(layer.close()).resolves.toBeUndefined()
       })
     })
+
+    historyCases({ test, open, openTimed })
 
     // Runs after collection, when every title has been seen: a skip for a renamed test must not linger.
     it('skips only tests that exist', () => {

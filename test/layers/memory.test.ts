@@ -44,7 +44,7 @@ describe('InMemoryChannelLayer', () => {
     })
 
     it('has the groups and flush extensions', () => {
-      expect(open().extensions).toEqual(['groups', 'flush'])
+      expect(open().extensions).toEqual(['groups', 'flush', 'history', 'presence'])
     })
   })
 

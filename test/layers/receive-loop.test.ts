@@ -14,6 +14,7 @@ import { isListenable } from '../../src/layers/channel-listener.js'
 import { InMemoryChannelLayer } from '../../src/layers/memory.js'
 import { configureChannelLayers, resetChannelLayers } from '../../src/layers/registry.js'
 import { WebsocketCommunicator } from '../../src/testing/index.js'
+import type { GroupJoin } from '../../src/layers/history.js'
 import type { LayerMessage } from '../../src/types.js'
 
 /** The in-memory layer behind the bare `ChannelLayer` interface: no listener, receives counted. */
@@ -42,7 +43,7 @@ class ReceiveOnlyLayer implements ChannelLayer {
   newChannel(prefix?: string): Promise<string> {
     return this.inner.newChannel(prefix)
   }
-  groupAdd(group: string, channel: string): Promise<void> {
+  groupAdd(group: string, channel: string): Promise<GroupJoin> {
     return this.inner.groupAdd(group, channel)
   }
   groupDiscard(group: string, channel: string): Promise<void> {

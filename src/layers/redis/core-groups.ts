@@ -128,7 +128,12 @@ export class CoreGroups {
     )
   }
 
-  #key(group: string): string {
+  /** The Redis key of `group`'s sorted set. */
+  key(group: string): string {
     return `${this.#prefix}:group:${group}`
+  }
+
+  #key(group: string): string {
+    return this.key(group)
   }
 }

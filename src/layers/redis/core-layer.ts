@@ -17,6 +17,8 @@ import { ForeignChannel } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
+import { withoutPosition, type GroupAddOptions, type GroupJoin, type HistoryRule } from '../history.js'
+import type { PresenceEvent } from '../presence.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
 import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
@@ -132,26 +134,71 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     return name
   }
 
-  async groupAdd(group: string, channel: string): Promise<void> {
+  async groupAdd(group: string, channel: string, options?: GroupAddOptions): Promise<GroupJoin> {
     this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
-    await this.#groups.add(group, channel, this.local.has(channel))
+    return this.joinGroup(group, channel, options?.since, () =>
+      this.#groups.add(group, channel, this.local.has(channel)),
+    )
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
     this.assertOpen('groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
+    this.local.unseam(channel, group)
     await this.#groups.discard(group, channel, this.local.has(channel))
   }
 
+  /**
+   * Sends `message` to every member of `group`. For a group with history,
+   * the message is appended and its members read in one script call, so a
+   * channel joining meanwhile gets it either live or from the history.
+   */
   async groupSend(group: string, message: LayerMessage): Promise<void> {
     this.assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
+    const rule = this.history.ruleFor(group)
+    if (rule !== undefined) return this.#historySend(group, rule, message)
     const now = Date.now()
     const members = await this.#groups.members(group, now - this.#groupExpiryMs)
+    await this.#fanOut(group, members, message, now)
+  }
+
+  /** @internal */
+  protected override async announce(group: string, event: PresenceEvent): Promise<void> {
+    if (this.closed) return
+    const now = Date.now()
+    await this.#fanOut(group, await this.#groups.members(group, now - this.#groupExpiryMs), event, now)
+  }
+
+  async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+    const now = Date.now()
+    const groupKey = this.#groups.key(group)
+    let appended
+    try {
+      appended = await this.history.append(group, rule, message, {
+        groupKey,
+        joinedBefore: (now - this.#groupExpiryMs) / 1000,
+      })
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      // Redis is down: the members in this process still get it, without a position (it is in no history).
+      const members = await this.#groups.members(group, now - this.#groupExpiryMs)
+      return this.#fanOut(group, members, withoutPosition(message), now)
+    }
+    await this.#fanOut(group, appended.members ?? [], appended.message, now)
+  }
+
+  /** Delivers `message` to `members`: at once to those of this process, one script call per shard for the rest. */
+  async #fanOut(
+    group: string,
+    members: readonly string[],
+    message: LayerMessage,
+    now: number,
+  ): Promise<void> {
     const plan = planGroupSend(
       members,
       (channel) => this.local.has(channel),
@@ -186,7 +233,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     requireValidChannelName(channel)
     if (this.local.has(channel)) {
       this.local.discard(channel, 'the channel was discarded')
-      await this.#groups.discardChannel(channel)
+      await Promise.all([this.#groups.discardChannel(channel), this.presence.dropChannel(channel)])
       return
     }
     await this.#readers.discardNamed(channel)
@@ -196,6 +243,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   async flush(): Promise<void> {
     this.assertOpen('flush')
     this.#groups.clear()
+    this.presence.clear()
     try {
       await Promise.all(this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}*`)))
     } finally {
@@ -208,6 +256,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** Cancels pending receives, stops the readers and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return
+    await this.presence.close()
     this.closed = true
     this.#groups.clear()
     await this.#readers.close()
@@ -267,6 +316,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
   async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
     const memberships = await this.#groups.restore(shard)
+    void this.presence.heartbeat().catch(() => undefined)
     let notified = 0
     const event = this.options.reconnectEvent
     if (event !== null && !this.closed) {

@@ -14,10 +14,22 @@
 import type { LayerMessage } from '../../types.js'
 import type { ChannelListener } from '../channel-listener.js'
 import { ChannelState } from '../channel-state.js'
+import { positionOf } from '../history.js'
 import { ReceiveWaiter } from '../receive-waiter.js'
 
 /** What became of a message handed to `deliver()`. @internal */
 export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'
+
+/**
+ * A channel rejoining a group with history: while `held` is set, the
+ * group's live messages wait there for the recovered ones; afterwards, live
+ * messages at or below `floor` were among the recovered ones and are
+ * dropped.
+ */
+interface Seam {
+  held: LayerMessage[] | undefined
+  floor: number
+}
 
 /**
  * Open channels with their buffers and waiting receives.
@@ -26,6 +38,8 @@ export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'
  */
 export class LocalChannels {
   readonly #states = new Map<string, ChannelState>()
+  /** Channel → group → its seam, for channels that rejoined a group with `since`. */
+  readonly #seams = new Map<string, Map<string, Seam>>()
   readonly #capacityOf: (channel: string) => number
   readonly #expiryMs: number
   readonly #now: () => number
@@ -86,6 +100,13 @@ export class LocalChannels {
   deliver(channel: string, message: LayerMessage, ageMs = 0): Delivery {
     const state = this.#states.get(channel)
     if (state === undefined) return 'closed'
+    if (this.#seams.size !== 0) {
+      const seams = this.#seams.get(channel)
+      if (seams !== undefined) {
+        const stopped = this.#atSeam(seams, message)
+        if (stopped !== undefined) return stopped
+      }
+    }
     const waiter = state.waiters.shift()
     if (waiter !== undefined) {
       waiter.deliver(message)
@@ -119,8 +140,61 @@ export class LocalChannels {
     return queued
   }
 
+  /**
+   * Starts holding `group`'s live messages to `channel` (which must be
+   * open): it is rejoining with `since`, and what it missed must come
+   * first. `release()` ends it.
+   */
+  hold(channel: string, group: string): void {
+    let seams = this.#seams.get(channel)
+    if (seams === undefined) this.#seams.set(channel, (seams = new Map<string, Seam>()))
+    // A second rejoin while the first is still reading keeps what the first holds.
+    const seam = seams.get(group)
+    if (seam === undefined) seams.set(group, { held: [], floor: -1 })
+    else seam.held ??= []
+  }
+
+  /**
+   * Puts `recovered` on `channel` (past its capacity: the history's size
+   * bounds them), then the held live messages newer than `floor`, the last
+   * offset read from the history; from now on live messages of `group` at
+   * or below `floor` are duplicates and dropped. Without `recovered` (the
+   * history could not give them) every held message is delivered and the
+   * seam is gone.
+   */
+  release(
+    channel: string,
+    group: string,
+    recovered: readonly LayerMessage[] | undefined,
+    floor: number,
+  ): void {
+    const seams = this.#seams.get(channel)
+    const seam = seams?.get(group)
+    if (seams === undefined || seam === undefined) return
+    const held = seam.held ?? []
+    seam.held = undefined
+    seam.floor = recovered === undefined ? -1 : floor
+    if (recovered === undefined) this.#forget(channel, seams, group)
+    const state = this.#states.get(channel)
+    if (state === undefined) return
+    // Past capacity if need be: the history's size bounds what was recovered, the read's duration what was held.
+    const expiresAt = this.#now() + this.#expiryMs
+    if (recovered !== undefined) for (const message of recovered) state.queue.push(message, expiresAt)
+    for (const message of held)
+      if (positionOf(message)!.offset > seam.floor) state.queue.push(message, expiresAt)
+    while (state.waiters.length > 0 && state.queue.length > 0)
+      state.waiters.shift()!.deliver(state.queue.shift())
+  }
+
+  /** Forgets `channel`'s seam with `group` (it left the group). */
+  unseam(channel: string, group: string): void {
+    const seams = this.#seams.get(channel)
+    if (seams !== undefined) this.#forget(channel, seams, group)
+  }
+
   /** Closes `channel`: drops its buffer and cancels its receives. */
   discard(channel: string, reason: string): void {
+    this.#seams.delete(channel)
     const state = this.#states.get(channel)
     if (state === undefined) return
     this.#states.delete(channel)
@@ -130,6 +204,7 @@ export class LocalChannels {
 
   /** Empties every buffer and cancels every receive; channels stay open (flush). */
   clear(reason: string): void {
+    this.#seams.clear()
     for (const [channel, state] of this.#states) {
       state.queue.clear()
       state.cancelWaiters(`receive() on '${channel}' was cancelled: ${reason}.`)
@@ -140,6 +215,24 @@ export class LocalChannels {
   closeAll(reason: string): void {
     this.clear(reason)
     this.#states.clear()
+    this.#seams.clear()
+  }
+
+  /** What the seam does with `message`: hold it, drop it (a duplicate), or `undefined` to deliver it. */
+  #atSeam(seams: Map<string, Seam>, message: LayerMessage): Delivery | undefined {
+    const position = positionOf(message)
+    const seam = position === undefined ? undefined : seams.get(position.group)
+    if (seam === undefined) return undefined
+    if (seam.held !== undefined) {
+      seam.held.push(message)
+      return 'queued'
+    }
+    return position!.offset <= seam.floor ? 'delivered' : undefined
+  }
+
+  #forget(channel: string, seams: Map<string, Seam>, group: string): void {
+    seams.delete(group)
+    if (seams.size === 0) this.#seams.delete(channel)
   }
 
   /** The oldest buffered message that has not expired, taken out; `undefined` when there is none. */

@@ -15,6 +15,8 @@
 import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
+import { withoutPosition, type GroupAddOptions, type GroupJoin, type HistoryRule } from '../history.js'
+import type { PresenceEvent } from '../presence.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
 import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
@@ -129,21 +131,30 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     return name
   }
 
-  async groupAdd(group: string, channel: string): Promise<void> {
+  /**
+   * Adds `channel` to `group`: the process subscribes to the group's
+   * pub/sub channel when it is its first member here. With history and
+   * `since`, the history is read once the subscription is in force, so
+   * every message appended later is received live.
+   */
+  async groupAdd(group: string, channel: string, options?: GroupAddOptions): Promise<GroupJoin> {
     this.assertOpen('groupAdd')
     requireValidGroupName(group)
     requireValidChannelName(channel)
     this.local.open(channel)
-    if (this.#membership.add(group, channel, Date.now())) {
-      const name = this.#groupPrefix + group
-      await this.#subscriptions.subscribe(this.shardFor(name), name)
-    }
+    return this.joinGroup(group, channel, options?.since, async () => {
+      if (this.#membership.add(group, channel, Date.now())) {
+        const name = this.#groupPrefix + group
+        await this.#subscriptions.subscribe(this.shardFor(name), name)
+      }
+    })
   }
 
   async groupDiscard(group: string, channel: string): Promise<void> {
     this.assertOpen('groupDiscard')
     requireValidGroupName(group)
     requireValidChannelName(channel)
+    this.local.unseam(channel, group)
     if (this.#membership.remove(group, channel)) await this.#unsubscribeGroup(group)
   }
 
@@ -156,6 +167,34 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     this.assertOpen('groupSend')
     requireValidGroupName(group)
     requireMessage(message)
+    const rule = this.history.ruleFor(group)
+    if (rule !== undefined) return this.#historySend(group, rule, message)
+    await this.#publish(group, message)
+  }
+
+  /** @internal */
+  protected override async announce(group: string, event: PresenceEvent): Promise<void> {
+    if (!this.closed) await this.#publish(group, event)
+  }
+
+  /**
+   * Appends to the history, then publishes the message with its position.
+   * A member that subscribed before the append receives it live; one that
+   * subscribed after reads it from the history.
+   */
+  async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+    let positioned: LayerMessage
+    try {
+      positioned = (await this.history.append(group, rule, message)).message
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      // Redis is down: the members in this process still get it, without a position (it is in no history).
+      positioned = withoutPosition(message)
+    }
+    await this.#publish(group, positioned)
+  }
+
+  async #publish(group: string, message: LayerMessage): Promise<void> {
     const name = this.#groupPrefix + group
     const payload = this.wire.encode(message)
     const shard = this.shardFor(name)
@@ -174,6 +213,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     this.assertOpen('discardChannel')
     requireValidChannelName(channel)
     this.local.discard(channel, 'the channel was discarded')
+    await this.presence.dropChannel(channel)
     const emptied = this.#membership
       .removeChannel(channel)
       .filter((group) => !this.#membership.hasGroup(group))
@@ -189,9 +229,13 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     await Promise.all(this.shards.map((shard) => this.#subscriptions.drain(shard)))
     const groups = [...this.#membership.groups()]
     this.#membership.clear()
+    this.presence.clear()
     const channels = this.#subscriptions.clearChannels()
     try {
       await Promise.all([
+        // Nothing else of this layer is stored: its histories and presence are.
+        ...this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}:history*`)),
+        ...this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}:presence*`)),
         ...groups.map((group) => this.#unsubscribeGroup(group)),
         ...channels.map((channel) => this.#subscriptions.unsubscribe(this.shardFor(channel), channel)),
       ])
@@ -204,6 +248,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   /** Cancels pending receives and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return
+    await this.presence.close()
     this.closed = true
     this.#membership.clear()
     this.#subscriptions.close()
@@ -268,6 +313,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   }
 
   #reconnected(shard: RedisShard, downtimeMs: number): void {
+    void this.presence.heartbeat().catch(() => undefined)
     let notified = 0
     const event = this.options.reconnectEvent
     if (event !== null) {

@@ -13,11 +13,16 @@ import { randomBytes } from 'node:crypto'
 import type { ChannelFull } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { capacityFor } from '../capacity.js'
+import { NO_HISTORY, type GroupJoin, type StreamPosition } from '../history.js'
 import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-checks.js'
+import type { PresenceEvent } from '../presence.js'
 import { RedisShard, shardFor } from './connection.js'
 import { LayerWarnings } from './layer-warnings.js'
 import { LocalChannels } from './local-channels.js'
 import { resolveRedisOptions, type RedisChannelLayerOptions, type ResolvedRedisOptions } from './options.js'
+import { isConnectionError } from './redis-errors.js'
+import { RedisHistory, type HistoryRead } from './redis-history.js'
+import { RedisPresence } from './redis-presence.js'
 import { WireFormat, type WireFormatOptions } from './wire-format.js'
 
 type LayerName = 'RedisChannelLayer' | 'RedisPubSubChannelLayer'
@@ -27,8 +32,10 @@ type LayerName = 'RedisChannelLayer' | 'RedisPubSubChannelLayer'
  * (not exported on its own: use one of the two).
  */
 export abstract class RedisLayerBase {
-  /** Channels' extension names: this layer supports groups and flush. */
+  /** Channels' extension names: this layer supports groups and flush, and history and presence. */
   readonly extensions = LAYER_EXTENSIONS
+  /** Who is present in which group, across every process on these Redis servers. */
+  readonly presence: RedisPresence
   /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
   readonly clientId = randomBytes(9).toString('base64url')
   /** @internal */
@@ -41,6 +48,8 @@ export abstract class RedisLayerBase {
   protected readonly local: LocalChannels
   /** @internal */
   protected readonly warnings: LayerWarnings
+  /** The groups' histories in Redis. @internal */
+  protected readonly history: RedisHistory
   /** @internal */
   protected closed = false
   readonly #name: LayerName
@@ -72,6 +81,61 @@ export abstract class RedisLayerBase {
     this.shards = resolved.hosts.map(
       (host, index) => new RedisShard(host, index, resolved.connectTimeoutMs, this),
     )
+    const shardFor = (group: string): RedisShard => this.shardFor(group)
+    this.history = new RedisHistory(
+      resolved.prefix,
+      resolved.history,
+      resolved.symmetricEncryptionKeys,
+      shardFor,
+    )
+    this.presence = new RedisPresence({
+      prefix: resolved.prefix,
+      ttlMs: resolved.presenceTtl * 1000,
+      shardFor,
+      announce: (group, event) => this.announce(group, event),
+      assertOpen: (method) => this.assertOpen(method),
+    })
+  }
+
+  /** Sends a presence event to `group`'s members, outside its history. @internal */
+  protected abstract announce(group: string, event: PresenceEvent): Promise<void>
+
+  /**
+   * A `groupAdd` with history: `join` makes the membership; for a channel
+   * of this process rejoining with `since`, the group's live messages are
+   * held from before the join until the history after `since` has been
+   * read and put on the channel, and those the history already gave are
+   * dropped (join, read, then deliver only what is newer: no gap, no
+   * duplicate). When Redis cannot be reached the join still counts, with
+   * `recovered: false`.
+   *
+   * @internal
+   */
+  protected async joinGroup(
+    group: string,
+    channel: string,
+    since: StreamPosition | undefined,
+    join: () => Promise<void>,
+  ): Promise<GroupJoin> {
+    const rule = this.history.ruleFor(group)
+    if (rule === undefined) {
+      await join()
+      return NO_HISTORY
+    }
+    const seam = since !== undefined && this.local.has(channel)
+    if (seam) this.local.hold(channel, group)
+    let read: HistoryRead = RedisHistory.unavailable()
+    try {
+      await join()
+      read = await this.history.read(group, rule, seam ? since : undefined)
+    } catch (error) {
+      if (!isConnectionError(error)) {
+        if (seam) this.local.release(channel, group, undefined, -1)
+        throw error
+      }
+    }
+    if (seam) this.local.release(channel, group, read.messages, read.join.offset)
+    return read.join
   }
 
   /** @internal */

@@ -83,6 +83,109 @@ for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 return 0
 `
 
+/**
+ * The start of both history scripts: the group's epoch and last offset from
+ * its meta hash, a new epoch (ARGV[1]) when the history was lost (the meta
+ * hash expired or Redis lost it, or the stream is gone while the meta says
+ * it held messages), with the offset back at 0. KEYS[1] meta hash, KEYS[2]
+ * stream; ARGV[2] the history's time to live in ms.
+ */
+const HISTORY_HEAD = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local top = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
+if not epoch or (top > 0 and redis.call('EXISTS', KEYS[2]) == 0) then
+  epoch = ARGV[1]
+  top = 0
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+`
+
+/**
+ * Appends a message to a group's history: the next offset, the stored
+ * message in the stream under ID `<offset>-0` (at most ARGV[3] kept), both
+ * keys' expiry renewed. KEYS[3], when given, is the group's sorted set: its
+ * members are read in the same step (ARGV[5]: joined-before score), so a
+ * channel that joins is either among them or finds the message in the
+ * history when it reads it. ARGV[4] the stored message. Returns
+ * `{ epoch, offset, members? }`.
+ */
+const HISTORY_APPEND = `${HISTORY_HEAD}
+local offset = top + 1
+local id = string.format('%d-0', offset)
+redis.call('HSET', KEYS[1], 'offset', offset)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], id, 'm', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+if #KEYS < 3 then return {epoch, offset} end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
+return {epoch, offset, redis.call('ZRANGE', KEYS[3], 0, -1)}
+`
+
+/**
+ * Reads a group's history after a position. ARGV[3] the position's epoch
+ * ('' for none), ARGV[4] its offset. Returns `{ epoch, offset, recovered,
+ * message… }`: recovered is 1 when every message after the position is
+ * there (then they follow, oldest first), else 0.
+ */
+const HISTORY_READ = `${HISTORY_HEAD}
+if ARGV[3] == '' or ARGV[3] ~= epoch then return {epoch, top, 0} end
+local since = tonumber(ARGV[4])
+if since > top then return {epoch, top, 0} end
+if since == top then return {epoch, top, 1} end
+local entries = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+')
+if #entries == 0 or entries[1][1] ~= string.format('%d-0', since + 1) then return {epoch, top, 0} end
+local reply = {epoch, top, 1}
+for i = 1, #entries do reply[i + 3] = entries[i][2][2] end
+return reply
+`
+
+/**
+ * Marks channels present in one group: KEYS[1] hash channel → info,
+ * KEYS[2] sorted set channel → expiry (epoch ms); ARGV: expiry, key ttl in
+ * ms, then channel, info pairs.
+ */
+const PRESENCE_PUT = `
+for i = 3, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`
+
+/**
+ * Removes one channel from a group's presence. KEYS as PRESENCE_PUT;
+ * ARGV[1] the channel. Returns its info, or false when it was not there.
+ */
+const PRESENCE_REMOVE = `
+local info = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return info
+`
+
+/**
+ * A group's presence: drops the entries whose expiry (ARGV[1], epoch ms)
+ * has passed, then returns `{ removed: {channel, info, …}, present: {channel, info, …} }`.
+ */
+const PRESENCE_LIST = `
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+local removed = {}
+for i = 1, #stale do
+  local info = redis.call('HGET', KEYS[1], stale[i])
+  if info then
+    removed[#removed + 1] = stale[i]
+    removed[#removed + 1] = info
+  end
+  redis.call('HDEL', KEYS[1], stale[i])
+  redis.call('ZREM', KEYS[2], stale[i])
+end
+return {removed, redis.call('HGETALL', KEYS[1])}
+`
+
 /** The layers' scripts, as methods of a connection they were defined on. @internal */
 export interface LayerScripts {
   /** See `SEND`: 1 when queued, 0 when the channel is full. */
@@ -102,11 +205,29 @@ export interface LayerScripts {
   tschannelsPublish(...channelsAndPayloads: Array<string | Buffer>): Promise<number>
   /** See `GROUP_SEND`: `keys` then the arguments; returns the 1-based indexes of full keys. */
   tschannelsGroupSend(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
+  /** See `HISTORY_APPEND`: `{ epoch, offset, members? }`. */
+  tschannelsHistoryAppend(numberOfKeys: 2 | 3, ...keysAndArgs: Arg[]): Promise<[string, number, string[]?]>
+  /** See `HISTORY_READ`, with the replies as Buffers. */
+  tschannelsHistoryReadBuffer(
+    meta: string,
+    stream: string,
+    newEpoch: string,
+    ttlMs: number,
+    sinceEpoch: string,
+    sinceOffset: number,
+  ): Promise<[Buffer, number, number, ...Buffer[]]>
+  /** See `PRESENCE_PUT`. */
+  tschannelsPresencePut(hash: string, expiries: string, ...args: Arg[]): Promise<number>
+  /** See `PRESENCE_REMOVE`. */
+  tschannelsPresenceRemove(hash: string, expiries: string, channel: string): Promise<string | null>
+  /** See `PRESENCE_LIST`. */
+  tschannelsPresenceList(hash: string, expiries: string, now: number): Promise<[string[], string[]]>
 }
 
 /** A pipeline on a connection with the scripts defined. @internal */
 export type ScriptPipeline = ChainableCommander & {
   tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): ScriptPipeline
+  tschannelsPresencePut(hash: string, expiries: string, ...args: Arg[]): ScriptPipeline
 }
 
 /** A connection with the core layer's scripts defined. @internal */
@@ -124,5 +245,10 @@ export function defineScripts(client: Redis): ScriptedRedis {
   client.defineCommand('tschannelsGroupAdd', { numberOfKeys: 1, lua: GROUP_ADD })
   client.defineCommand('tschannelsGroupSend', { lua: GROUP_SEND })
   client.defineCommand('tschannelsPublish', { numberOfKeys: 0, lua: PUBLISH_MANY })
+  client.defineCommand('tschannelsHistoryAppend', { lua: HISTORY_APPEND })
+  client.defineCommand('tschannelsHistoryRead', { numberOfKeys: 2, lua: HISTORY_READ })
+  client.defineCommand('tschannelsPresencePut', { numberOfKeys: 2, lua: PRESENCE_PUT })
+  client.defineCommand('tschannelsPresenceRemove', { numberOfKeys: 2, lua: PRESENCE_REMOVE })
+  client.defineCommand('tschannelsPresenceList', { numberOfKeys: 2, lua: PRESENCE_LIST })
   return client as ScriptedRedis
 }
