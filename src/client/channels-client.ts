@@ -293,7 +293,7 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
         const pending = this.#settle(value[REPLY_KEY] as number)
         return pending?.resolve(value)
       }
-      if (value.type === 'resumed' && isRecord(value.groups)) return this.#onResumed(value.groups)
+      if (value.type === 'resumed' && isRecord(value.groups)) return this.#onResumed(value)
       const position = positionOf(value)
       if (position) {
         const last = this.#positions.get(position.group)
@@ -305,8 +305,11 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
     this.#emit(new ClientMessageEvent(value))
   }
 
-  #onResumed(groups: Record<string, unknown>): void {
-    for (const [group, answer] of Object.entries(groups)) {
+  #onResumed({ groups, positions }: Record<string, unknown>): void {
+    for (const [group, position] of Object.entries(isRecord(positions) ? positions : {})) {
+      if (!this.#positions.has(group)) this.#positions.set(group, position as StreamPosition)
+    }
+    for (const [group, answer] of Object.entries(groups as Record<string, unknown>)) {
       if (!isRecord(answer)) continue
       const recovery = answer as unknown as GroupRecovery
       // Recovered: the missed messages follow and move the position on. Not

@@ -32,7 +32,10 @@ export interface GroupRecovery extends StreamPosition {
 /** Server → client, the answer to `resume`. */
 export interface ResumedFrame {
   type: 'resumed'
+  /** For each group the client had a position in: what the server recovered. */
   groups: Record<string, GroupRecovery>
+  /** For each group joined afresh: where its history stands, the client's first position. */
+  positions?: Record<string, StreamPosition>
 }
 
 /** The heartbeat: the client sends `PING_FRAME` after a quiet spell and the server answers `PONG_FRAME`. */

@@ -8,7 +8,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
-import { PONG_FRAME, REPLY_KEY, REQUEST_KEY, isRecord } from '../client/protocol.js'
+import { PONG_FRAME, POSITION_KEY, REPLY_KEY, REQUEST_KEY, isRecord } from '../client/protocol.js'
 import type { GroupRecovery, RequestFrame, StreamPosition } from '../client/protocol.js'
 
 /**
@@ -66,12 +66,14 @@ export async function answerClientFrame(
       "answerClientFrame() joins groups with the consumer's groupAdd(group, { since }), which it lacks.",
     )
   }
+  const joined: Record<string, StreamPosition> = {}
   for (const group of options.groups) {
     const since = positionIn(positions, group)
-    const join = await consumer.groupAdd!(group, since ? { since } : {})
-    if (since) groups[group] = recoveryOf(join)
+    const recovery = recoveryOf(await consumer.groupAdd!(group, since ? { since } : {}))
+    if (since) groups[group] = recovery
+    else if (recovery.epoch) joined[group] = { epoch: recovery.epoch, offset: recovery.offset }
   }
-  await consumer.send({ text: JSON.stringify({ type: 'resumed', groups }) })
+  await consumer.send({ text: JSON.stringify({ type: 'resumed', groups, positions: joined }) })
   return true
 }
 
@@ -94,6 +96,17 @@ export function isRequest(content: unknown): content is RequestFrame {
   if (!isRecord(content)) return false
   const id = content[REQUEST_KEY]
   return typeof id === 'number' || typeof id === 'string'
+}
+
+/**
+ * The text of a `websocket.frame` message as a member sends it: a JSON
+ * object of a group with history gets the message's `__position` as its
+ * last key, spliced in so that the frame is not parsed again. @internal
+ */
+export function framePosition(text: string, message: Record<string, unknown>): string {
+  const position = message[POSITION_KEY]
+  if (position === undefined || text[0] !== '{' || text[text.length - 1] !== '}') return text
+  return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"${POSITION_KEY}":${JSON.stringify(position)}}`
 }
 
 /** A position the client claims, if well-formed; anything else resumes nothing. */

@@ -23,6 +23,7 @@ import type {
 } from '../types.js'
 import { RESOLVED } from '../util/resolved.js'
 import { stackless } from '../util/stackless.js'
+import { framePosition } from './client-protocol.js'
 import { Consumer } from './consumer.js'
 import type { ConsumerTypes } from './consumer-types.js'
 import { registerBaseConsumer } from './dispatch-table.js'
@@ -174,11 +175,13 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
    * Handles `websocket.frame` layer messages by sending the frame they carry
    * (`text` or `bytes`) as it is. `JsonWebsocketConsumer.groupSendJson()`
    * sends these, so that a broadcast is encoded once, by its sender, instead
-   * of once per member. Override it to filter (skip the sender, say) and call
+   * of once per member. A frame that is a JSON object from a group with
+   * history gets the message's `__position`, which `ChannelsClient` resumes
+   * from. Override it to filter (skip the sender, say) and call
    * `super.websocketFrame(message)` to send.
    */
   websocketFrame(message: LayerMessage): Promise<void> {
-    if (typeof message.text === 'string') return this.send({ text: message.text })
+    if (typeof message.text === 'string') return this.send({ text: framePosition(message.text, message) })
     if (message.bytes instanceof Uint8Array) return this.send({ bytes: message.bytes })
     return Promise.reject(
       new InvalidEvent(
