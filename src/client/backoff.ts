@@ -11,7 +11,7 @@
 export interface BackoffOptions {
   /** The first window. @default 500 */
   base?: number
-  /** No window grows past this. @default 30000 */
+  /** No window grows past this. @default 10000 */
   cap?: number
 }
 
@@ -27,7 +27,7 @@ export interface BackoffOptions {
  * ```
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random = Math.random): number {
-  const { base = 500, cap = 30_000 } = options
+  const { base = 500, cap = 10_000 } = options
   // The exponent is clamped so that 2 ** attempt never overflows to Infinity.
   return Math.floor(random() * Math.min(cap, base * 2 ** Math.min(attempt, 30)))
 }

@@ -52,7 +52,7 @@ export interface ChannelsClientOptions {
   WebSocket?: ClientSocketConstructor
   /** Subprotocols offered on every connection. */
   protocols?: string | string[]
-  /** Reconnect windows after a lost connection. @default { base: 500, cap: 30000 } */
+  /** Reconnect windows after a lost connection. @default { base: 500, cap: 10000 } */
   backoff?: BackoffOptions
   /** After 1001 or 1012 (the server is draining), reconnect after a random delay below this many ms. @default 5000 */
   drainWindow?: number
