@@ -42,9 +42,11 @@ const CLIENTS = Number(flags.clients)
 const DURATION_MS = Number(flags.duration) * 1000
 const RATE = Number(flags.rate)
 const ROOMS = Math.max(1, Math.ceil(CLIENTS / Number(flags['room-size'])))
-// The published test: a mean of 8 cuts per client per 60 s run, 2 s each.
-const CUTS_PER_MS = Number(flags.cuts) / 60_000
+// The published test: a mean of 8 cuts per client per 60 s run, 2 s each,
+// so the gaps between cuts average (60 s - 8 x 2 s) / 8.
+const CUTS = (Number(flags.cuts) * DURATION_MS) / 60_000
 const CUT_MS = Number(flags['cut-length']) * 1000
+const MEAN_GAP_MS = (DURATION_MS - CUTS * CUT_MS) / CUTS
 const CATCH_UP_MS = 15_000
 const STORM_LIMIT_MS = 30_000
 const peers = flags.only ? PEERS.filter((peer) => flags.only!.split(',').includes(peer.name)) : PEERS
@@ -121,7 +123,7 @@ async function run(peer: Peer, redisUrl: string): Promise<Result> {
     const start = Date.now()
     for (const proxy of proxies) {
       const schedule = (after: number): void => {
-        const at = after + exponential(1 / CUTS_PER_MS)
+        const at = after + exponential(MEAN_GAP_MS)
         if (at + CUT_MS > DURATION_MS) return
         timers.push(
           setTimeout(
