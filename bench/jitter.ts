@@ -65,6 +65,8 @@ interface Result {
   duplicates: number
   reorderings: number
   clientsComplete: number
+  reconnects: number
+  recovered: number
   unrecovered: number
   stormBackP50Ms: number | null
   stormBackMaxMs: number | null
@@ -170,6 +172,8 @@ async function run(peer: Peer, redisUrl: string): Promise<Result> {
       duplicates: tallies.reduce((sum, tally) => sum + tally.duplicates, 0),
       reorderings: tallies.reduce((sum, tally) => sum + tally.reorderings, 0),
       clientsComplete: complete(),
+      reconnects: readers.reduce((sum, reader) => sum + reader.reconnects(), 0),
+      recovered: readers.reduce((sum, reader) => sum + reader.recovered(), 0),
       unrecovered: readers.reduce((sum, reader) => sum + reader.unrecovered(), 0),
       ...(await storm(proxies, senders, sent, tallies, roomOf)),
     }

@@ -15,9 +15,11 @@ import { ChannelsClient } from 'tschannels/client'
 export interface Reader {
   /** Resolves once the reader is in its room. */
   ready: Promise<void>
-  /** Times it began reconnecting. */
+  /** Connections opened after the first. */
   reconnects(): number
-  /** `'recovered'` events that said the gap could not be filled. */
+  /** Reconnects after which the server said the missed messages follow. */
+  recovered(): number
+  /** Reconnects after which the server said the gap could not be filled. */
   unrecovered(): number
   close(): void
 }
@@ -45,14 +47,19 @@ const TSCHANNELS: Peer = {
   reader(port, room, onNumber) {
     const client = new ChannelsClient(`ws://127.0.0.1:${port}/ws/room/${room}/`, { WebSocket })
     let reconnects = 0
+    let recovered = 0
     let unrecovered = 0
     client.addEventListener('message', (event) => {
       const { n } = event.data as { n?: unknown }
       if (typeof n === 'number') onNumber(n)
     })
-    client.addEventListener('reconnecting', () => reconnects++)
+    let opens = 0
+    client.addEventListener('open', () => {
+      if (opens++ > 0) reconnects++
+    })
     client.addEventListener('recovered', (event) => {
-      if (!event.recovered) unrecovered++
+      if (event.recovered) recovered++
+      else unrecovered++
     })
     // In the room once the server has said where the room stands.
     const ready = new Promise<void>((resolve) => {
@@ -66,6 +73,7 @@ const TSCHANNELS: Peer = {
     return {
       ready,
       reconnects: () => reconnects,
+      recovered: () => recovered,
       unrecovered: () => unrecovered,
       close: () => client.close(),
     }
@@ -89,14 +97,23 @@ function socketIo(name: string, recovery: boolean): Peer {
     reader(port, room, onNumber) {
       const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], query: { room } })
       let reconnects = 0
+      let connects = 0
+      let recovered = 0
+      // Socket.IO says on each reconnect whether connection state recovery
+      // restored the session (and so replays what was missed).
+      socket.on('connect', () => {
+        if (connects++ === 0) return
+        reconnects++
+        if (socket.recovered) recovered++
+      })
       socket.on('n', (message: { n?: unknown }) => {
         if (typeof message?.n === 'number') onNumber(message.n)
       })
-      socket.on('disconnect', () => reconnects++)
       return {
         ready: new Promise((resolve) => socket.once('connect', () => resolve())),
         reconnects: () => reconnects,
-        unrecovered: () => 0,
+        recovered: () => recovered,
+        unrecovered: () => connects - 1 - recovered,
         close: () => void socket.close(),
       }
     },
