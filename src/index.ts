@@ -32,6 +32,7 @@ export {
   HttpConsumer,
   handlerName,
   answerClientFrame,
+  framePosition,
   isRequest,
   replyTo,
 } from './consumers/index.js'

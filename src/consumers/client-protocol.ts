@@ -99,9 +99,17 @@ export function isRequest(content: unknown): content is RequestFrame {
 }
 
 /**
- * The text of a `websocket.frame` message as a member sends it: a JSON
- * object of a group with history gets the message's `__position` as its
- * last key, spliced in so that the frame is not parsed again. @internal
+ * The text of a ready frame from a group message, with the message's
+ * `__position` spliced in as the last key of a JSON object (parsed and
+ * encoded again by no one), so that `ChannelsClient` can resume from it.
+ * `websocketFrame()` does this for `groupSendJson()`; a handler that
+ * forwards a frame of its own calls it.
+ *
+ * @example
+ * ```ts body=JsonWebsocketConsumer
+ * const message = { type: 'chat.frame', text: '{"n":1}', __position: { group: 'room', epoch: 'e', offset: 1 } }
+ * await this.send({ text: framePosition(message.text, message) }) // {"n":1,"__position":{…}}
+ * ```
  */
 export function framePosition(text: string, message: Record<string, unknown>): string {
   const position = message[POSITION_KEY]
