@@ -18,6 +18,13 @@
  * /usr/bin/python3 (`BENCH_PYTHON` overrides); Redis is `REDIS_URL` or
  * 127.0.0.1:6379.
  *
+ * A second table measures group history (`BENCH_ONLY=history` runs only it):
+ * the same `groupSend` to 100 members with and without history for the
+ * group, in pairs of runs back to back, and the cost as the median over the
+ * pairs of plain rate / history rate; and
+ * the time a member takes to rejoin with `since` and receive 1,000 messages
+ * it missed (median of `RECOVERY_RUNS`).
+ *
  * @module
  */
 
@@ -67,8 +74,13 @@ const SCENARIOS: Scenario[] = [
 const DATA = (type: string): LayerMessage => ({ type, text: 'x'.repeat(32) })
 const STOP = { type: 'bench.stop' }
 
-function newLayer(kind: LayerKind, prefix: string): ChannelLayer {
-  const options = { hosts: [REDIS_URL], prefix, capacity: 100_000 }
+/** The history the history rows give the bench's groups. */
+const HISTORY = { 'bench-*': { size: 2_000, ttl: 60 } }
+const RECOVERY_RUNS = Number(process.env.BENCH_RECOVERY_RUNS ?? 20)
+const MISSED = 1_000
+
+function newLayer(kind: LayerKind, prefix: string, history = false): ChannelLayer {
+  const options = { hosts: [REDIS_URL], prefix, capacity: 100_000, ...(history ? { history: HISTORY } : {}) }
   return kind === 'core' ? new RedisChannelLayer(options) : new RedisPubSubChannelLayer(options)
 }
 
@@ -130,10 +142,10 @@ async function roundtrip(kind: LayerKind): Promise<number> {
 }
 
 /** Deliveries per second: group sends until the deadline, timed until every member has received them all. */
-async function group(kind: LayerKind, members: number, split: number): Promise<number> {
+async function group(kind: LayerKind, members: number, split: number, history = false): Promise<number> {
   const prefix = `bench${randomUUID().slice(0, 8)}`
-  const sender = newLayer(kind, prefix)
-  const holders = Array.from({ length: split }, () => newLayer(kind, prefix))
+  const sender = newLayer(kind, prefix, history)
+  const holders = Array.from({ length: split }, () => newLayer(kind, prefix, history))
   const name = 'bench-group'
   const channels: Array<[ChannelLayer, string]> = []
   for (let index = 0; index < members; index++) {
@@ -192,6 +204,78 @@ function median(values: number[]): number {
 
 const format = (rate: number): string => Math.round(rate).toLocaleString('en-US')
 
+/**
+ * Milliseconds from a rejoin with `since` until the member has received the
+ * `MISSED` messages sent while it was away (median of `RECOVERY_RUNS`).
+ */
+async function recovery(kind: LayerKind): Promise<number[]> {
+  const prefix = `bench${randomUUID().slice(0, 8)}`
+  const [sender, member] = [newLayer(kind, prefix, true), newLayer(kind, prefix, true)]
+  const name = 'bench-recovery'
+  const times: number[] = []
+  const message = DATA('bench.broadcast')
+  for (let run = 0; run < RECOVERY_RUNS; run++) {
+    const channel = await member.newChannel()
+    const since = await member.groupAdd(name, channel)
+    await member.discardChannel(channel)
+    for (let n = 0; n < MISSED; n++) await sender.groupSend(name, message)
+    const again = await member.newChannel()
+    const started = performance.now()
+    const join = await member.groupAdd(name, again, { since })
+    for (let n = 0; n < MISSED; n++) await member.receive(again)
+    times.push(performance.now() - started)
+    if (!join.recovered) throw new Error('the bench member was not recovered')
+    await member.discardChannel(again)
+  }
+  await closeAll([sender, member])
+  return times
+}
+
+async function historyTable(): Promise<void> {
+  console.log('\n| Layer | Group history (100 members, 1 process) | plain /s | with history /s | cost |')
+  console.log('| --- | --- | ---: | ---: | ---: |')
+  for (const kind of ['core', 'pubsub'] as const) {
+    const plain: number[] = []
+    const kept: number[] = []
+    const ratios: number[] = []
+    for (let n = 0; n < REPEAT; n++) {
+      // Pairs of runs back to back, in alternating order, so that a change of load hits both alike.
+      let a: number
+      let b: number
+      if (n % 2 === 0) {
+        a = await group(kind, 100, 1)
+        b = await group(kind, 100, 1, true)
+      } else {
+        b = await group(kind, 100, 1, true)
+        a = await group(kind, 100, 1)
+      }
+      plain.push(a)
+      kept.push(b)
+      ratios.push(a / b)
+    }
+    const layer = kind === 'core' ? 'RedisChannelLayer' : 'RedisPubSubChannelLayer'
+    const cost = median(ratios).toFixed(2)
+    console.log(
+      `| ${layer} | groupSend deliveries/s | ${format(median(plain))} | ${format(median(kept))} | ${cost}x |`,
+    )
+    console.error(
+      `  runs: plain ${plain.map(format).join(' ')}; history ${kept.map(format).join(' ')}; ` +
+        `cost per pair ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`,
+    )
+  }
+  console.log(
+    `\n| Layer | Rejoin with since, ${format(MISSED)} missed messages received | median ms | max ms |`,
+  )
+  console.log('| --- | --- | ---: | ---: |')
+  for (const kind of ['core', 'pubsub'] as const) {
+    const times = await recovery(kind)
+    const layer = kind === 'core' ? 'RedisChannelLayer' : 'RedisPubSubChannelLayer'
+    console.log(
+      `| ${layer} | ${RECOVERY_RUNS} runs | ${median(times).toFixed(1)} | ${Math.max(...times).toFixed(1)} |`,
+    )
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `Redis ${REDIS_URL}, Node ${process.version}, ${REPEAT} alternating runs per figure (median), ` +
@@ -228,6 +312,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (ONLY === '' || ONLY === 'history') await historyTable()
 }
 
 await main()

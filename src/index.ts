@@ -32,7 +32,6 @@ export {
   HttpConsumer,
   handlerName,
   answerClientFrame,
-  framePosition,
   isRequest,
   replyTo,
 } from './consumers/index.js'

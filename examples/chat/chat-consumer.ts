@@ -1,15 +1,26 @@
 /**
  * The chat socket, `/ws/chat/<room>/`: messages, history, userinfo and
- * presence, with the contract's errors and flood limit.
+ * presence, with the contract's errors and flood limit, and recovery of
+ * what a reconnecting client missed.
  *
  * @module
  */
 
-import { JsonTooDeep, JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
-import type { InvalidFrame, MessageOf, ReceivedData, RePathKwargs } from 'tschannels'
+import { ImproperlyConfigured, JsonTooDeep, JsonWebsocketConsumer, UnsupportedFrame } from 'tschannels'
+import type {
+  InvalidFrame,
+  LayerPresence,
+  MessageOf,
+  MessagePosition,
+  PresenceInfo,
+  ReceivedData,
+  RePathKwargs,
+  StreamPosition,
+} from 'tschannels'
 
 import { floodGuardFor } from './flood-guard.js'
 import type { FloodGuard } from './flood-guard.js'
+import { RoomRoster } from './room-roster.js'
 import { TEXT_MAX, characterCount, historyParams, isObject, roomGroup, storable } from './rules.js'
 import type { ChatServices } from './services.js'
 
@@ -27,11 +38,17 @@ export const CHAT_ROUTE = '^ws/chat/(?<room>[A-Za-z0-9_-]{1,64})/$'
 
 /**
  * The layer messages a room's consumers exchange: the broadcast frame, with
- * the channel of the connection it announces (which skips it), if any.
+ * the channel of the connection it announces (which skips it), if any, and
+ * the position the room's history gave it; and the library's presence events.
  */
 export interface RoomMessages {
-  [FRAME_TYPE]: { text: string; skip?: string }
+  [FRAME_TYPE]: { text: string; skip?: string; __position?: MessagePosition }
+  'presence.join': { group: string; channel: string; info: PresenceInfo }
+  'presence.leave': { group: string; channel: string; info: PresenceInfo }
 }
+
+/** How long the room's history is kept for reconnecting clients: the last 200 messages, for 5 minutes. */
+export const ROOM_HISTORY = { 'chat.room.*': { size: 200, ttl: 300 } }
 
 // A frame carrying more than this (text plus extra fields) is refused, so one
 // client cannot make the server fan megabytes out to a whole room.
@@ -65,6 +82,12 @@ export class ChatConsumer extends JsonWebsocketConsumer<
   #closing = false
   #frameLength = 0
   #guard: FloodGuard | null = null
+  readonly #roster = new RoomRoster()
+  /** The room's offset when this connection joined: what came later reached it live. */
+  #joinedAt = 0
+  /** The highest offset sent to the client: a resume must not send it again. */
+  #sentUpTo = 0
+  #resumed = false
 
   override async connect(): Promise<void> {
     const user = await this.scope.user
@@ -82,13 +105,16 @@ export class ChatConsumer extends JsonWebsocketConsumer<
     await this.accept()
     // Join the group first: nothing said from here on is missed. Layer
     // messages wait until connect() returns, so `members` is the first frame.
-    await this.channelLayer.groupAdd(this.#group, this.channelName)
-    const { first, members } = await this.services.presence.join(this.#room, this.#username)
-    this.#joined = true
-    await this.sendJson({ action: 'presence', data: { members } })
-    if (first) {
-      await this.#broadcast({ action: 'presence', data: { joined: this.#username } }, this.channelName)
+    const join = await this.groupAdd(this.#group)
+    this.#joinedAt = this.#sentUpTo = join.offset
+    const presence = this.#presence()
+    // The others learn of this connection from the join event; its user is new to them if it is their first.
+    await presence.join(this.#group, this.channelName, { username: this.#username })
+    for (const { channel, info } of await presence.list(this.#group)) {
+      if (typeof info.username === 'string') this.#roster.add(channel, info.username)
     }
+    this.#joined = true
+    await this.sendJson({ action: 'presence', data: { members: this.#roster.members() } })
   }
 
   override async receive(data: ReceivedData): Promise<void> {
@@ -113,6 +139,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<
 
   override async receiveJson(content: unknown): Promise<void> {
     if (!isObject(content)) return this.#error('unknown_action')
+    if (content.type === 'resume') return this.#resume(content.positions)
     switch (content.action) {
       case 'message':
         return this.#message(content.data)
@@ -128,18 +155,57 @@ export class ChatConsumer extends JsonWebsocketConsumer<
     }
   }
 
-  /** Sends a broadcast frame to this client, unless this is the connection it announces. */
+  /**
+   * Sends a broadcast frame to this client, unless this is the connection
+   * it announces, with the room position it carries (`"__position"`, added
+   * to the frame its sender encoded), so the client can resume from it.
+   */
   async chatFrame(message: MessageOf<RoomMessages, typeof FRAME_TYPE>): Promise<void> {
     if (this.#closing || message.skip === this.channelName) return
-    await this.send({ text: message.text })
+    const position = message.__position
+    if (position === undefined) return this.send({ text: message.text })
+    // After a resume, the live frames this connection already sent come again from the history.
+    if (this.#resumed && position.offset > this.#joinedAt && position.offset <= this.#sentUpTo) return
+    this.#sentUpTo = Math.max(this.#sentUpTo, position.offset)
+    await this.send({ text: `${message.text.slice(0, -1)},"__position":${JSON.stringify(position)}}` })
+  }
+
+  /** Another connection is in the room: tell this client if its user is new here. */
+  async presenceJoin(event: MessageOf<RoomMessages, 'presence.join'>): Promise<void> {
+    const username = event.info.username
+    if (typeof username !== 'string' || !this.#roster.add(event.channel, username)) return
+    if (!this.#closing) await this.sendJson({ action: 'presence', data: { joined: username } })
+  }
+
+  /** A connection left the room (or its process died): tell this client if it was its user's last. */
+  async presenceLeave(event: MessageOf<RoomMessages, 'presence.leave'>): Promise<void> {
+    const username = this.#roster.remove(event.channel)
+    if (username !== undefined && !this.#closing) {
+      await this.sendJson({ action: 'presence', data: { left: username } })
+    }
   }
 
   override async disconnect(): Promise<void> {
     if (!this.#joined) return
     this.#joined = false
-    if (await this.services.presence.leave(this.#room, this.#username)) {
-      await this.#broadcast({ action: 'presence', data: { left: this.#username } })
-    }
+    await this.#presence().leave(this.#group, this.channelName)
+  }
+
+  /**
+   * A reconnecting client says where it stood: the frames it missed follow
+   * `resumed`, in order; when the room's history cannot give them (too old,
+   * or Redis lost it), the latest page from the database does.
+   */
+  async #resume(positions: unknown): Promise<void> {
+    const since: unknown = isObject(positions) ? positions[this.#group] : undefined
+    // The layer checks what the client sent: a malformed position is one it does not know.
+    const join = await this.groupAdd(
+      this.#group,
+      isObject(since) ? { since: since as unknown as StreamPosition } : undefined,
+    )
+    this.#resumed = true
+    await this.sendJson({ type: 'resumed', groups: { [this.#group]: join } })
+    if (!join.recovered) await this.#history(undefined)
   }
 
   async #message(data: unknown): Promise<void> {
@@ -175,6 +241,13 @@ export class ChatConsumer extends JsonWebsocketConsumer<
     }
     if (skip !== undefined) message.skip = skip
     await this.channelLayer.groupSend(this.#group, message)
+  }
+
+  #presence(): LayerPresence {
+    const presence = this.channelLayer.presence
+    if (presence === undefined)
+      throw new ImproperlyConfigured('The chat needs a channel layer with presence.')
+    return presence
   }
 
   #error(code: ChatErrorCode): Promise<void> {

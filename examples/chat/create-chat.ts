@@ -22,12 +22,9 @@ import {
 import type { Application, ConnectionSlotStore, RateLimitStore } from 'tschannels'
 import { TokenIssuer } from 'tschannels/jwt'
 
-import { FRAME_TYPE } from './chat-consumer.js'
+import { ROOM_HISTORY } from './chat-consumer.js'
 import type { ChatConfig } from './config.js'
-import { MemoryPresence } from './presence/memory-presence.js'
-import type { Presence } from './presence/presence.js'
 import { chatApplication } from './routing.js'
-import { roomGroup } from './rules.js'
 import type { ChatServices } from './services.js'
 import type { ChatStore } from './store/chat-store.js'
 
@@ -80,43 +77,36 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     // The configuration has read the environment already, with the chat's own defaults.
     { env: {} },
   )
-  let presence: Presence
   let limits: RateLimitStore
   let slots: ConnectionSlotStore
   let closeRedis = async (): Promise<void> => {}
   if (config.redisUrl !== undefined) {
     await import('tschannels/layers/redis')
     const { RedisConnectionSlots, RedisRateLimitStore } = await import('tschannels/redis')
-    const { RedisPresence } = await import('./presence/redis-presence.js')
     const { Redis } = await import('ioredis')
     configureChannelLayers({
-      default: { backend: 'redis', options: { hosts: [config.redisUrl], capacity: 1000 } },
+      default: {
+        backend: 'redis',
+        options: { hosts: [config.redisUrl], capacity: 1000, history: ROOM_HISTORY },
+      },
     })
-    presence = new RedisPresence({ url: config.redisUrl })
-    // Lazy, like the presence client: the cluster primary imports this module but serves nothing.
+    // Lazy: the cluster primary imports this module but serves nothing.
     const client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
     client.on('error', () => undefined)
     limits = new RedisRateLimitStore({ client })
     slots = new RedisConnectionSlots({ client })
     closeRedis = () => client.quit().then(() => undefined)
   } else {
-    configureChannelLayers({ default: { backend: 'memory', options: { capacity: 1000 } } })
-    presence = new MemoryPresence()
+    configureChannelLayers({
+      default: { backend: 'memory', options: { capacity: 1000, history: ROOM_HISTORY } },
+    })
     limits = new InMemoryRateLimitStore()
     slots = new InMemoryConnectionSlots()
   }
-  // A process that died took its users with it: tell their rooms.
-  presence.onVanished((room, username) => {
-    const text = JSON.stringify({ action: 'presence', data: { left: username } })
-    getChannelLayer()
-      ?.groupSend(roomGroup(room), { type: FRAME_TYPE, text })
-      .catch((error: unknown) => console.error('chat: could not announce a vanished user', error))
-  })
   const services: ChatServices = {
     config,
     store,
     users: store.users,
-    presence,
     passwords: { hashers: [new ScryptHasher(), new Pbkdf2Sha256Hasher()] },
     tokens: new TokenIssuer({
       key: jwtKey(config.secretKey),
@@ -143,7 +133,6 @@ export async function createChat(config: ChatConfig, options: CreateChatOptions 
     application,
     services,
     async close() {
-      await presence.close()
       await slots.close()
       await limits.close()
       await closeRedis()

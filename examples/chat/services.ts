@@ -15,7 +15,6 @@ import type {
 import type { TokenIssuer } from 'tschannels/jwt'
 
 import type { ChatConfig } from './config.js'
-import type { Presence } from './presence/presence.js'
 import type { ChatStore } from './store/chat-store.js'
 
 /** The chat's shared services. */
@@ -23,7 +22,6 @@ export interface ChatServices {
   readonly config: ChatConfig
   readonly store: ChatStore
   readonly users: UserStore
-  readonly presence: Presence
   /** Issues and refreshes the JWTs (HS256, key derived from `SECRET_KEY`). */
   readonly tokens: TokenIssuer
   /** The password hashers: scrypt for new hashes, PBKDF2 also read. */

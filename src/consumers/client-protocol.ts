@@ -8,7 +8,7 @@
  */
 
 import { ImproperlyConfigured } from '../errors.js'
-import { PONG_FRAME, POSITION_KEY, REPLY_KEY, REQUEST_KEY, isRecord } from '../client/protocol.js'
+import { PONG_FRAME, REPLY_KEY, REQUEST_KEY, isRecord } from '../client/protocol.js'
 import type { GroupRecovery, RequestFrame, StreamPosition } from '../client/protocol.js'
 
 /**
@@ -96,25 +96,6 @@ export function isRequest(content: unknown): content is RequestFrame {
   if (!isRecord(content)) return false
   const id = content[REQUEST_KEY]
   return typeof id === 'number' || typeof id === 'string'
-}
-
-/**
- * The text of a ready frame from a group message, with the message's
- * `__position` spliced in as the last key of a JSON object (parsed and
- * encoded again by no one), so that `ChannelsClient` can resume from it.
- * `websocketFrame()` does this for `groupSendJson()`; a handler that
- * forwards a frame of its own calls it.
- *
- * @example
- * ```ts body=JsonWebsocketConsumer
- * const message = { type: 'chat.frame', text: '{"n":1}', __position: { group: 'room', epoch: 'e', offset: 1 } }
- * await this.send({ text: framePosition(message.text, message) }) // {"n":1,"__position":{…}}
- * ```
- */
-export function framePosition(text: string, message: Record<string, unknown>): string {
-  const position = message[POSITION_KEY]
-  if (position === undefined || text[0] !== '{' || text[text.length - 1] !== '}') return text
-  return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"${POSITION_KEY}":${JSON.stringify(position)}}`
 }
 
 /** A position the client claims, if well-formed; anything else resumes nothing. */

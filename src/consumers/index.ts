@@ -4,7 +4,7 @@
  * @module
  */
 
-export { answerClientFrame, framePosition, isRequest, replyTo } from './client-protocol.js'
+export { answerClientFrame, isRequest, replyTo } from './client-protocol.js'
 export type { ClientFrameOptions, ClientProtocolConsumer } from './client-protocol.js'
 export { Consumer } from './consumer.js'
 export type { ConsumerClass, ConsumerInit } from './consumer.js'

@@ -12,7 +12,7 @@ import {
   InvalidEvent,
   StopConsumer,
 } from '../errors.js'
-import type { GroupAddOptions, GroupJoin } from '../layers/history.js'
+import { NO_HISTORY, POSITION_KEY, type GroupAddOptions, type GroupJoin } from '../layers/history.js'
 import type {
   HeaderPairs,
   LayerMessage,
@@ -23,7 +23,6 @@ import type {
 } from '../types.js'
 import { RESOLVED } from '../util/resolved.js'
 import { stackless } from '../util/stackless.js'
-import { framePosition } from './client-protocol.js'
 import { Consumer } from './consumer.js'
 import type { ConsumerTypes } from './consumer-types.js'
 import { registerBaseConsumer } from './dispatch-table.js'
@@ -91,7 +90,8 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
    * ```
    */
   async groupAdd(group: string, options?: GroupAddOptions): Promise<GroupJoin> {
-    const join = await this.channelLayer.groupAdd(group, this.channelName, options)
+    // A layer written before history resolves to nothing: it keeps none.
+    const join = (await this.channelLayer.groupAdd(group, this.channelName, options)) ?? NO_HISTORY
     ;(this.#joined ??= new Set()).add(group)
     return join
   }
@@ -175,13 +175,16 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
    * Handles `websocket.frame` layer messages by sending the frame they carry
    * (`text` or `bytes`) as it is. `JsonWebsocketConsumer.groupSendJson()`
    * sends these, so that a broadcast is encoded once, by its sender, instead
-   * of once per member. A frame that is a JSON object from a group with
-   * history gets the message's `__position`, which `ChannelsClient` resumes
-   * from. Override it to filter (skip the sender, say) and call
-   * `super.websocketFrame(message)` to send.
+   * of once per member. From a group with history, a text frame holding a
+   * JSON object gets the message's `"__position"` as its last key, so the
+   * client knows where it stands. Override it to filter (skip the sender,
+   * say) and call `super.websocketFrame(message)` to send.
    */
   websocketFrame(message: LayerMessage): Promise<void> {
-    if (typeof message.text === 'string') return this.send({ text: framePosition(message.text, message) })
+    if (typeof message.text === 'string') {
+      const position = message[POSITION_KEY]
+      return this.send({ text: position === undefined ? message.text : positioned(message.text, position) })
+    }
     if (message.bytes instanceof Uint8Array) return this.send({ bytes: message.bytes })
     return Promise.reject(
       new InvalidEvent(
@@ -222,6 +225,13 @@ export class WebsocketConsumer<T extends ConsumerTypes = ConsumerTypes> extends 
   #groups(): readonly string[] {
     return (this.constructor as typeof WebsocketConsumer).groups
   }
+}
+
+/** `text` with `"__position"` added when it is a JSON object (the frame is left as it is otherwise). */
+function positioned(text: string, position: unknown): string {
+  if (!text.startsWith('{') || !text.endsWith('}')) return text
+  const entry = `"${POSITION_KEY}":${JSON.stringify(position)}`
+  return /^\{\s*\}$/.test(text) ? `{${entry}}` : `${text.slice(0, -1)},${entry}}`
 }
 
 registerBaseConsumer(WebsocketConsumer, {

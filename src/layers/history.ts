@@ -78,7 +78,7 @@ export const POSITION_KEY = '__position'
 /** What `groupAdd()` answers for a group that keeps no history. */
 export const NO_HISTORY: GroupJoin = Object.freeze({ recovered: false, epoch: '', offset: 0 })
 
-/** One compiled `history` entry: the pattern, the size, and the time to live in ms. @internal */
+/** One compiled `history` entry: the pattern, the size, and the time to live in ms. */
 export type HistoryRule = readonly [pattern: RegExp, size: number, ttlMs: number]
 
 /**
@@ -130,6 +130,25 @@ export function historyFor(group: string, rules: readonly HistoryRule[]): Histor
 /** A fresh epoch: random, so that no two histories of a group ever share one. @internal */
 export function newEpoch(): string {
   return randomBytes(9).toString('base64url')
+}
+
+const COUNTER_LIMIT = 36 ** 4
+let epochBase = randomBytes(6).toString('base64url')
+let epochCounter = 0
+
+/**
+ * An epoch for a Redis script to use if it finds the history lost: 12
+ * characters, never the same twice (a random part and a counter), without
+ * a call for random bytes on every message.
+ *
+ * @internal
+ */
+export function epochCandidate(): string {
+  if (epochCounter === COUNTER_LIMIT) {
+    epochBase = randomBytes(6).toString('base64url')
+    epochCounter = 0
+  }
+  return epochBase + (epochCounter++).toString(36).padStart(4, '0')
 }
 
 /**

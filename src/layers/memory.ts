@@ -35,6 +35,7 @@ import {
 import { requireMessage } from './layer-message.js'
 import { MemoryHistories } from './memory-history.js'
 import { MemoryPresence } from './memory-presence.js'
+import type { LayerPresence } from './presence.js'
 import { resolveLayerOptions } from './options.js'
 import { ChannelState } from './channel-state.js'
 import type { ChannelWaiter } from './channel-state.js'
@@ -77,7 +78,8 @@ export class InMemoryChannelLayer implements ChannelLayer {
   /** Channels' extension names: this layer supports groups and flush, and history and presence. */
   readonly extensions = LAYER_EXTENSIONS
   /** Who is present in which group, in this process. */
-  readonly presence: MemoryPresence
+  readonly presence: LayerPresence
+  readonly #presence: MemoryPresence
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   readonly #capacity: number
@@ -106,7 +108,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.#capacity = resolved.capacity
     this.#capacityRules = resolved.channelCapacity
     this.#historyRules = resolved.history
-    this.presence = new MemoryPresence(
+    this.presence = this.#presence = new MemoryPresence(
       async (group, event) => this.#fanOut(group, event),
       (method) => this.#assertOpen(method),
     )
@@ -276,7 +278,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
       state.cancelWaiters(`receive() on '${channel}' was cancelled: the channel was discarded.`)
     }
     this.#groups.leaveAll(channel)
-    await this.presence.dropChannel(channel)
+    await this.#presence.dropChannel(channel)
   }
 
   async flush(): Promise<void> {
@@ -323,7 +325,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     this.#channels.clear()
     this.#groups.clear()
     this.#histories.clear()
-    this.presence.clear()
+    this.#presence.clear()
     this.#sweeper.stop()
   }
 

@@ -57,6 +57,26 @@ describe('WebsocketConsumer#groupAdd', () => {
     await second.disconnect()
   })
 
+  it('a groupSendJson frame from a group with history reaches the client with its __position', async () => {
+    setUp()
+    class Broadcaster extends RoomConsumer {
+      override async receiveJson(content: unknown) {
+        if ((content as { say?: string }).say === undefined) return super.receiveJson(content)
+        await this.groupSendJson('room.c', { said: (content as { say: string }).say })
+      }
+    }
+    const client = new WebsocketCommunicator(Broadcaster.asApp(), '/')
+    await client.connect()
+    await client.sendJsonTo({ join: 'room.c' })
+    const { joined } = (await client.receiveJsonFrom()) as { joined: { epoch: string } }
+    await client.sendJsonTo({ say: 'hi' })
+    expect(await client.receiveJsonFrom()).toEqual({
+      said: 'hi',
+      __position: { group: 'room.c', epoch: joined.epoch, offset: 1 },
+    })
+    await client.disconnect()
+  })
+
   it('answers recovered: false for a position of another epoch, so the application refetches', async () => {
     setUp()
     const client = new WebsocketCommunicator(RoomConsumer.asApp(), '/')

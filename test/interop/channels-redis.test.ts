@@ -40,9 +40,14 @@ describe.skipIf(skipReason !== undefined)('interop with Python channels_redis 4.
     const title = `${variant.layer} layer${variant.keys ? ' with encryption keys' : ''}`
 
     describe(title, () => {
-      const setup = (): { layer: ChannelLayer; peerArgs: string[]; prefix: string } => {
+      const setup = (history = {}): { layer: ChannelLayer; peerArgs: string[]; prefix: string } => {
         const prefix = uniquePrefix('interop')
-        const options = { hosts: [REDIS_URL], prefix, symmetricEncryptionKeys: variant.keys?.node ?? [] }
+        const options = {
+          hosts: [REDIS_URL],
+          prefix,
+          symmetricEncryptionKeys: variant.keys?.node ?? [],
+          history,
+        }
         const layer =
           variant.layer === 'core' ? new RedisChannelLayer(options) : new RedisPubSubChannelLayer(options)
         onTestFinished(async () => {
@@ -89,6 +94,21 @@ describe.skipIf(skipReason !== undefined)('interop with Python channels_redis 4.
         await pythonSubscribed(variant.layer)
         for (const message of MESSAGES) await layer.groupSend(group, message)
         for (const message of MESSAGES) expect((await peer.next()).message).toEqual(toPeerJson(message))
+      })
+
+      it('a groupSend to a group with history reaches a Python consumer, __position and all', async () => {
+        const { layer, peerArgs } = setup({ 'room.*': { size: 10, ttl: 60 } })
+        const group = `room.${randomUUID().slice(0, 8)}`
+        const peer = startPeer(['receive-group', ...peerArgs, '--group', group, '--expect', '2'])
+        expect((await peer.next()).ready).toBeTypeOf('string')
+        await pythonSubscribed(variant.layer)
+        for (const message of MESSAGES) await layer.groupSend(group, message)
+        for (const [index, message] of MESSAGES.entries()) {
+          const received = (await peer.next()).message as Record<string, unknown>
+          const { __position: position, ...rest } = received
+          expect(rest).toEqual(toPeerJson(message))
+          expect(position).toMatchObject({ group, offset: index + 1 })
+        }
       })
 
       it('a Python send reaches a tschannels channel from newChannel()', async () => {

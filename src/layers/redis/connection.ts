@@ -66,7 +66,9 @@ export class RedisShard {
   }
   /** The PUBLISHes of this tick, channel and payload alternating, and who waits for each. */
   #publishArgs: Array<string | Buffer> = []
-  #publishWaiters: Array<(error?: Error) => void> = []
+  #publishWaiters: Array<(error?: Error, reply?: unknown) => void> = []
+  /** Where in `#publishArgs` each of this tick's appended publishes starts, if any: see `publishAppended`. */
+  #appendedAt: number[] = []
   /** Bound once: scheduled at most once per tick. */
   readonly #sendPublishes = (): void => this.#flushPublishes()
   #everReady = false
@@ -136,6 +138,32 @@ export class RedisShard {
     this.#publishArgs.push(channel, payload)
     return new Promise<void>((resolve, reject) => {
       this.#publishWaiters.push((error) => (error === undefined ? resolve() : reject(error)))
+    })
+  }
+
+  /**
+   * Appends `payload` to a group's history and publishes it, in the same
+   * batch as this tick's other publishes and in order with them. `payload`
+   * ends with the placeholder position the history script fills in (see
+   * `HISTORY_PUBLISH`); `history` is meta key, stream key, new epoch, time
+   * to live in ms, size.
+   *
+   * @returns the epoch and the offset the message got.
+   */
+  publishAppended(
+    channel: string,
+    payload: Buffer,
+    history: readonly [string, string, string, number, number],
+  ): Promise<[string, number]> {
+    if (this.commands.status !== 'ready')
+      return this.ready().then(() => this.publishAppended(channel, payload, history))
+    if (this.#publishWaiters.length === 0) process.nextTick(this.#sendPublishes)
+    this.#appendedAt.push(this.#publishArgs.length)
+    this.#publishArgs.push(channel, payload, ...history.map(String))
+    return new Promise<[string, number]>((resolve, reject) => {
+      this.#publishWaiters.push((error, reply) =>
+        error === undefined ? resolve(reply as [string, number]) : reject(error),
+      )
     })
   }
 
@@ -244,19 +272,37 @@ export class RedisShard {
   }
 
   #flushPublishes(): void {
-    const args = this.#publishArgs
+    let args = this.#publishArgs
     const waiters = this.#publishWaiters
+    const appended = this.#appendedAt
     if (waiters.length === 0) return
     this.#publishArgs = []
     this.#publishWaiters = []
-    // One message costs less as a plain PUBLISH than as a script call.
-    const sent =
-      waiters.length === 1
-        ? this.commands.publish(args[0]!, args[1] as Buffer)
-        : this.track(this.commands.tschannelsPublish(...args))
+    this.#appendedAt = []
+    let sent: Promise<unknown>
+    if (appended.length > 0) {
+      // Mixed batch: each publish is marked 'p' (channel, payload) or 'h' (the same and its history).
+      const marked: Array<string | Buffer> = []
+      for (let at = 0, next = 0; at < args.length;) {
+        const history = appended[next] === at
+        if (history) next++
+        const width = history ? 7 : 2
+        marked.push(history ? 'h' : 'p', ...args.slice(at, at + width))
+        at += width
+      }
+      args = marked
+      sent = this.track(this.commands.tschannelsHistoryPublish(...args))
+    } else {
+      // One message costs less as a plain PUBLISH than as a script call.
+      sent =
+        waiters.length === 1
+          ? this.commands.publish(args[0]!, args[1] as Buffer)
+          : this.track(this.commands.tschannelsPublish(...args))
+    }
     sent.then(
-      () => {
-        for (const settle of waiters) settle()
+      (replies) => {
+        const each = Array.isArray(replies) && appended.length > 0 ? (replies as unknown[]) : []
+        waiters.forEach((settle, index) => settle(undefined, each[index]))
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(`PUBLISH failed: ${String(error)}`)

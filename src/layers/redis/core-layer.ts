@@ -233,7 +233,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     requireValidChannelName(channel)
     if (this.local.has(channel)) {
       this.local.discard(channel, 'the channel was discarded')
-      await Promise.all([this.#groups.discardChannel(channel), this.presence.dropChannel(channel)])
+      await Promise.all([this.#groups.discardChannel(channel), this.presenceStore.dropChannel(channel)])
       return
     }
     await this.#readers.discardNamed(channel)
@@ -243,7 +243,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   async flush(): Promise<void> {
     this.assertOpen('flush')
     this.#groups.clear()
-    this.presence.clear()
+    this.presenceStore.clear()
     try {
       await Promise.all(this.shards.map((shard) => shard.unlinkMatching(`${this.options.prefix}*`)))
     } finally {
@@ -256,7 +256,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** Cancels pending receives, stops the readers and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return
-    await this.presence.close()
+    await this.presenceStore.close()
     this.closed = true
     this.#groups.clear()
     await this.#readers.close()
@@ -316,7 +316,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** Puts this process's memberships back on a shard that returned, then tells the local channels. */
   async #restore(shard: RedisShard, downtimeMs: number): Promise<void> {
     const memberships = await this.#groups.restore(shard)
-    void this.presence.heartbeat().catch(() => undefined)
+    void this.presenceStore.heartbeat().catch(() => undefined)
     let notified = 0
     const event = this.options.reconnectEvent
     if (event !== null && !this.closed) {

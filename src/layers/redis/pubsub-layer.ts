@@ -178,18 +178,37 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   }
 
   /**
-   * Appends to the history, then publishes the message with its position.
-   * A member that subscribed before the append receives it live; one that
-   * subscribed after reads it from the history.
+   * Appends to the history and publishes the message with its position: in
+   * one script call batched with the tick's other publishes when the
+   * message can be stamped there (no encryption, one shard), else in two
+   * steps. Either way a member that subscribed before the append receives
+   * it live, and one that subscribed after reads it from the history.
    */
   async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+    const name = this.#groupPrefix + group
+    const shard = this.shardFor(name)
+    const plain = withoutPosition(message)
+    const payload = shard === this.history.shardOf(group) ? this.history.publishable(group, plain) : undefined
+    if (payload === undefined) return this.#historySendInSteps(group, rule, plain)
+    try {
+      await shard.publishAppended(name, payload, this.history.publishArgs(group, rule))
+    } catch (error) {
+      if (!isConnectionError(error)) throw error
+      // Redis is down (reported once per outage): the members in this process still get it, without a position.
+      this.#deliverToGroup(group, this.copy(plain))
+      return
+    }
+    if (this.#membership.hasGroup(group)) await this.#subscriptions.drain(shard)
+  }
+
+  async #historySendInSteps(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
     let positioned: LayerMessage
     try {
       positioned = (await this.history.append(group, rule, message)).message
     } catch (error) {
       if (!isConnectionError(error)) throw error
       // Redis is down: the members in this process still get it, without a position (it is in no history).
-      positioned = withoutPosition(message)
+      positioned = message
     }
     await this.#publish(group, positioned)
   }
@@ -213,7 +232,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     this.assertOpen('discardChannel')
     requireValidChannelName(channel)
     this.local.discard(channel, 'the channel was discarded')
-    await this.presence.dropChannel(channel)
+    await this.presenceStore.dropChannel(channel)
     const emptied = this.#membership
       .removeChannel(channel)
       .filter((group) => !this.#membership.hasGroup(group))
@@ -229,7 +248,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     await Promise.all(this.shards.map((shard) => this.#subscriptions.drain(shard)))
     const groups = [...this.#membership.groups()]
     this.#membership.clear()
-    this.presence.clear()
+    this.presenceStore.clear()
     const channels = this.#subscriptions.clearChannels()
     try {
       await Promise.all([
@@ -248,7 +267,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   /** Cancels pending receives and closes the connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return
-    await this.presence.close()
+    await this.presenceStore.close()
     this.closed = true
     this.#membership.clear()
     this.#subscriptions.close()
@@ -313,7 +332,7 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
   }
 
   #reconnected(shard: RedisShard, downtimeMs: number): void {
-    void this.presence.heartbeat().catch(() => undefined)
+    void this.presenceStore.heartbeat().catch(() => undefined)
     let notified = 0
     const event = this.options.reconnectEvent
     if (event !== null) {

@@ -17,7 +17,7 @@ import {
   NO_HISTORY,
   historyFor,
   isStreamPosition,
-  newEpoch,
+  epochCandidate,
   withPosition,
   withoutPosition,
   type GroupJoin,
@@ -26,6 +26,12 @@ import {
 } from '../history.js'
 import type { RedisShard } from './connection.js'
 import { WireFormat } from './wire-format.js'
+
+/** An epoch's length (12 characters, as `epochCandidate()` makes them), and one to stand in for it. */
+const EPOCH_PLACEHOLDER = 'AAAAAAAAAAAA'
+const EPOCH_BYTES = Buffer.from(EPOCH_PLACEHOLDER)
+/** msgpack for the key `offset`, then the float64 marker, as the position's last entry starts. */
+const OFFSET_KEY = Buffer.from([0xa6, ...Buffer.from('offset'), 0xcb])
 
 /** A group's history as a rejoining member reads it. @internal */
 export interface HistoryRead {
@@ -90,7 +96,7 @@ export class RedisHistory {
     const shard = this.#shardFor(group)
     const client = shard.isUp ? shard.commands : await shard.ready()
     const [meta, stream] = this.#keys(group)
-    const args = [newEpoch(), rule[2], rule[1], stored]
+    const args = [epochCandidate(), rule[2], rule[1], stored]
     const reply =
       members === undefined
         ? await shard.track(client.tschannelsHistoryAppend(2, meta, stream, ...args))
@@ -114,10 +120,11 @@ export class RedisHistory {
       client.tschannelsHistoryReadBuffer(
         meta,
         stream,
-        newEpoch(),
+        epochCandidate(),
         rule[2],
         valid ? since.epoch : '',
         valid ? since.offset : 0,
+        rule[1],
       ),
     )
     const epoch = reply[0].toString()
@@ -132,6 +139,31 @@ export class RedisHistory {
       messages.push(withPosition(decoded.message, { group, epoch, offset: first + index - 3 }))
     }
     return { join: { recovered: true, epoch, offset }, messages }
+  }
+
+  /** The shard that holds `group`'s history. */
+  shardOf(group: string): RedisShard {
+    return this.#shardFor(group)
+  }
+
+  /**
+   * `message` encoded for `HISTORY_PUBLISH`: with a placeholder position as
+   * its last bytes, which the script overwrites. `undefined` when the bytes
+   * do not end as the script expects (an encrypted layer: the position is
+   * inside the token), and the layer appends and publishes in two steps.
+   */
+  publishable(group: string, message: LayerMessage): Buffer | undefined {
+    const payload = this.#wire.encode(withPosition(message, { group, epoch: EPOCH_PLACEHOLDER, offset: 0.5 }))
+    const n = payload.length
+    if (n < 29 || payload[n - 29] !== 0xac || payload[n - 9] !== 0xcb) return undefined
+    if (!payload.subarray(n - 16, n - 8).equals(OFFSET_KEY)) return undefined
+    return payload.subarray(n - 28, n - 16).equals(EPOCH_BYTES) ? payload : undefined
+  }
+
+  /** The history arguments of `RedisShard.publishAppended` for `group`. */
+  publishArgs(group: string, rule: HistoryRule): [string, string, string, number, number] {
+    const [meta, stream] = this.#keys(group)
+    return [meta, stream, epochCandidate(), rule[2], rule[1]]
   }
 
   /** What a join reports when Redis cannot be asked. */

@@ -15,7 +15,7 @@ import type { LayerMessage } from '../../types.js'
 import { capacityFor } from '../capacity.js'
 import { NO_HISTORY, type GroupJoin, type StreamPosition } from '../history.js'
 import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-checks.js'
-import type { PresenceEvent } from '../presence.js'
+import type { LayerPresence, PresenceEvent } from '../presence.js'
 import { RedisShard, shardFor } from './connection.js'
 import { LayerWarnings } from './layer-warnings.js'
 import { LocalChannels } from './local-channels.js'
@@ -35,7 +35,9 @@ export abstract class RedisLayerBase {
   /** Channels' extension names: this layer supports groups and flush, and history and presence. */
   readonly extensions = LAYER_EXTENSIONS
   /** Who is present in which group, across every process on these Redis servers. */
-  readonly presence: RedisPresence
+  readonly presence: LayerPresence
+  /** The same, with what the layer itself calls (heartbeat, close). @internal */
+  protected readonly presenceStore: RedisPresence
   /** The part of this process's channel names that identifies it (`specific.<client>!…`). */
   readonly clientId = randomBytes(9).toString('base64url')
   /** @internal */
@@ -88,7 +90,7 @@ export abstract class RedisLayerBase {
       resolved.symmetricEncryptionKeys,
       shardFor,
     )
-    this.presence = new RedisPresence({
+    this.presence = this.presenceStore = new RedisPresence({
       prefix: resolved.prefix,
       ttlMs: resolved.presenceTtl * 1000,
       shardFor,

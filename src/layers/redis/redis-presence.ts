@@ -92,15 +92,20 @@ export class RedisPresence implements LayerPresence {
    * announcing them. Runs every third of the TTL, and when Redis returns.
    */
   async heartbeat(): Promise<void> {
+    if (this.#own.size === 0) {
+      clearInterval(this.#timer)
+      this.#timer = undefined
+      return
+    }
     const byShard = new Map<RedisShard, ScriptPipeline>()
-    const [expiresAt, keyTtl] = this.#expiryArgs()
+    const [entryTtl, keyTtl] = this.#expiryArgs()
     for (const [group, entries] of this.#own) {
       const shard = this.#host.shardFor(group)
       if (!shard.isUp) continue
       let pipeline = byShard.get(shard)
       if (pipeline === undefined) byShard.set(shard, (pipeline = shard.commands.pipeline() as ScriptPipeline))
       const pairs = [...entries].flatMap(([channel, info]) => [channel, JSON.stringify(info)])
-      pipeline.tschannelsPresencePut(...this.#keys(group), expiresAt, keyTtl, ...pairs)
+      pipeline.tschannelsPresencePut(...this.#keys(group), entryTtl, keyTtl, ...pairs)
     }
     await Promise.all([...byShard.values()].map((pipeline) => pipeline.exec().catch(() => undefined)))
     await Promise.all([...this.#own.keys()].map((group) => this.#sweep(group).catch(() => undefined)))
@@ -147,9 +152,7 @@ export class RedisPresence implements LayerPresence {
   async #sweep(group: string): Promise<string[]> {
     const shard = this.#host.shardFor(group)
     const client = await shard.ready()
-    const [removed, present] = await shard.track(
-      client.tschannelsPresenceList(...this.#keys(group), Date.now()),
-    )
+    const [removed, present] = await shard.track(client.tschannelsPresenceList(...this.#keys(group)))
     for (let index = 0; index < removed.length; index += 2) {
       const event: PresenceEvent = {
         type: 'presence.leave',
@@ -174,9 +177,9 @@ export class RedisPresence implements LayerPresence {
     this.#timer.unref()
   }
 
-  #expiryArgs(): [expiresAt: number, keyTtlMs: number] {
+  #expiryArgs(): [entryTtlMs: number, keyTtlMs: number] {
     // The keys outlive their entries, so a group whose processes all died still disappears.
-    return [Date.now() + this.#host.ttlMs, this.#host.ttlMs * 2]
+    return [this.#host.ttlMs, this.#host.ttlMs * 2]
   }
 
   #keys(group: string): [hash: string, expiries: string] {
