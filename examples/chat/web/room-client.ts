@@ -88,9 +88,11 @@ export class RoomClient {
     const old = this.#client
     this.#client = undefined
     old?.close(1000, 'retrying')
-    // The chat's consumer answers neither the heartbeat nor resume frames
-    // yet; it sends the history over HTTP after each reconnect instead.
-    const client = new ChannelsClient(this.#options.url, { heartbeat: false, resume: false })
+    // The client resumes the room from its last position after a drop (the
+    // page still fetches what it missed over HTTP when the room's history
+    // cannot give it). The chat's consumer does not answer the heartbeat's
+    // ping yet, so the heartbeat is off.
+    const client = new ChannelsClient(this.#options.url, { heartbeat: false })
     this.#client = client
     const current = (): boolean => this.#client === client && !this.#closed
     let opened = false
