@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^tschannels\/testing$/, replacement: src('testing/index.ts') },
       { find: /^tschannels\/errors$/, replacement: src('errors.ts') },
       { find: /^tschannels\/server$/, replacement: src('server/index.ts') },
+      { find: /^tschannels\/client$/, replacement: src('client/index.ts') },
       { find: /^tschannels\/layers\/redis$/, replacement: src('layers/redis/index.ts') },
       { find: /^tschannels\/(sqlite|postgres|redis|jwt|django|metrics)$/, replacement: src('$1.ts') },
     ],

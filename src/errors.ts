@@ -397,6 +397,26 @@ export class InvalidLayerMessage extends ChannelsError {
   }
 }
 
+// ----------------------------------------------------------------- client
+
+/** `ChannelsClient.request()` got no reply within its timeout; the request may or may not have been handled. */
+export class RequestTimeout extends ChannelsError {
+  static override code = 'CHANNELS_ERR_REQUEST_TIMEOUT' as const
+  override code = 'CHANNELS_ERR_REQUEST_TIMEOUT' as const
+}
+
+/** `ChannelsClient` was closed (by `close()` or a final close code) before the value could be sent or answered. */
+export class ClientClosed extends ChannelsError {
+  static override code = 'CHANNELS_ERR_CLIENT_CLOSED' as const
+  override code = 'CHANNELS_ERR_CLIENT_CLOSED' as const
+}
+
+/** `ChannelsClient.send()` while disconnected found `queueLimit` values already waiting. */
+export class SendQueueFull extends ChannelsError {
+  static override code = 'CHANNELS_ERR_SEND_QUEUE_FULL' as const
+  override code = 'CHANNELS_ERR_SEND_QUEUE_FULL' as const
+}
+
 // ------------------------------------------------------- optional packages
 
 /**
@@ -429,6 +449,7 @@ export type ChannelsErrorCode =
   | 'CHANNELS_ERR_APPLICATION_FINISHED'
   | 'CHANNELS_ERR_BAD_SIGNATURE'
   | 'CHANNELS_ERR_CHANNEL_FULL'
+  | 'CHANNELS_ERR_CLIENT_CLOSED'
   | 'CHANNELS_ERR_COMMUNICATOR_TIMEOUT'
   | 'CHANNELS_ERR_DENY_CONNECTION'
   | 'CHANNELS_ERR_FOREIGN_CHANNEL'
@@ -452,7 +473,9 @@ export type ChannelsErrorCode =
   | 'CHANNELS_ERR_RATE_LIMITED'
   | 'CHANNELS_ERR_READ_ONLY_STORE'
   | 'CHANNELS_ERR_RECEIVE_CANCELLED'
+  | 'CHANNELS_ERR_REQUEST_TIMEOUT'
   | 'CHANNELS_ERR_ROUTE_NOT_FOUND'
+  | 'CHANNELS_ERR_SEND_QUEUE_FULL'
   | 'CHANNELS_ERR_SIGNATURE_EXPIRED'
   | 'CHANNELS_ERR_STOP_CONSUMER'
   | 'CHANNELS_ERR_TOKEN_REUSE_DETECTED'

@@ -31,6 +31,9 @@ export {
   JsonWebsocketConsumer,
   HttpConsumer,
   handlerName,
+  answerClientFrame,
+  isRequest,
+  replyTo,
 } from './consumers/index.js'
 export type {
   ConsumerClass,
@@ -56,6 +59,8 @@ export type {
   StandardSchemaResult,
   StandardSchemaV1,
   ValidationIssue,
+  ClientFrameOptions,
+  ClientProtocolConsumer,
 } from './consumers/index.js'
 
 /** Channel layers. */
@@ -244,6 +249,9 @@ export {
   InvalidLayerMessage,
   UnencodableMessage,
   MissingPeerDependency,
+  RequestTimeout,
+  ClientClosed,
+  SendQueueFull,
 } from './errors.js'
 export type { ChannelsErrorCode } from './errors.js'
 

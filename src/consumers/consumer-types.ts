@@ -93,6 +93,7 @@ export type ReservedHandlerName =
   | 'propertyIsEnumerable'
   | 'receive'
   | 'receiveJson'
+  | 'reply'
   | 'responseStarted'
   | 'scope'
   | 'send'

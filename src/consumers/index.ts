@@ -4,6 +4,8 @@
  * @module
  */
 
+export { answerClientFrame, isRequest, replyTo } from './client-protocol.js'
+export type { ClientFrameOptions, ClientProtocolConsumer } from './client-protocol.js'
 export { Consumer } from './consumer.js'
 export type { ConsumerClass, ConsumerInit } from './consumer.js'
 export type {

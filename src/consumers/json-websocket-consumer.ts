@@ -13,6 +13,8 @@ import type { ReceivedData, WebsocketSendOptions } from './websocket-consumer.js
 import { WebsocketConsumer } from './websocket-consumer.js'
 import type { ConsumerTypes } from './consumer-types.js'
 import { registerBaseConsumer } from './dispatch-table.js'
+import { replyTo } from './client-protocol.js'
+import type { RequestFrame } from '../client/protocol.js'
 import { describeIssues } from './standard-schema.js'
 import type { StandardSchemaResult, StandardSchemaV1 } from './standard-schema.js'
 
@@ -152,6 +154,21 @@ export class JsonWebsocketConsumer<
       return rejectWith(error)
     }
     return this.send({ text }, options)
+  }
+
+  /**
+   * Answers a `ChannelsClient.request()`: sends `value` with the request's
+   * id under `__reply`, which the client resolves the request with.
+   *
+   * @example
+   * ```ts member=JsonWebsocketConsumer
+   * override async receiveJson(content: unknown) {
+   *   if (isRequest(content)) await this.reply(content, { members: ['ada', 'grace'] })
+   * }
+   * ```
+   */
+  reply(request: RequestFrame, value: object): Promise<void> {
+    return this.sendJson(replyTo(request, value) as Out)
   }
 
   /**

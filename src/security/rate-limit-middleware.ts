@@ -5,6 +5,7 @@
  * @module
  */
 
+import { retryAfterReason } from '../client/close-policy.js'
 import { ImproperlyConfigured } from '../errors.js'
 import { assertApplication } from '../routing/assert-application.js'
 import type { Application, Message, Receive, Send } from '../types.js'
@@ -44,8 +45,10 @@ export interface RateLimitOptions {
  * response; `Retry-After` for the rate) without reaching the application.
  * The caps are `ConnectionCapMiddleware`'s, counted in `store`: a slot is
  * given back however its connection ends. A connection that sends messages faster
- * than its token bucket allows is closed with 4429 and its application gets
- * `websocket.disconnect` with that code, while other connections carry on.
+ * than its token bucket allows is closed with 4429 (the reason ends in
+ * `retry-after=<seconds>`, the time a full bucket takes to refill, which
+ * `ChannelsClient` waits) and its application gets `websocket.disconnect`
+ * with that code, while other connections carry on.
  * An HTTP request over `connectionRate` gets 429.
  *
  * Put it inside the auth middleware to count per user, and outside the
@@ -124,12 +127,18 @@ class MessageLimiter {
   readonly #bucket: LocalTokenBucket
   readonly #receive: Receive
   readonly #send: Send
+  readonly #reason: string
   #closed = false
 
   constructor(receive: Receive, send: Send, bucket: TokenBucket) {
     this.#receive = receive
     this.#send = send
     this.#bucket = new LocalTokenBucket(bucket)
+    // Tells `ChannelsClient` to come back once a full bucket has refilled.
+    const refill = bucket.capacity / bucket.refillPerSecond
+    this.#reason = Number.isFinite(refill)
+      ? retryAfterReason('Rate limit exceeded', refill)
+      : 'Rate limit exceeded'
   }
 
   readonly receive = async (): Promise<Message> => {
@@ -137,7 +146,7 @@ class MessageLimiter {
     if (event.type !== 'websocket.receive' || this.#closed) return event
     if (this.#bucket.take()) return event
     this.#closed = true
-    await this.#send({ type: 'websocket.close', code: RATE_LIMIT_CLOSE_CODE, reason: 'Rate limit exceeded' })
+    await this.#send({ type: 'websocket.close', code: RATE_LIMIT_CLOSE_CODE, reason: this.#reason })
     return { type: 'websocket.disconnect', code: RATE_LIMIT_CLOSE_CODE }
   }
 

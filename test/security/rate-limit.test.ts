@@ -43,6 +43,24 @@ describe('RateLimitMiddleware', () => {
     await polite.disconnect()
   })
 
+  it('names in its 4429 reason when a full bucket has refilled, for the client to wait', async () => {
+    const app = RateLimitMiddleware(Echo.asApp(), { ...off, messages: { capacity: 2, refillPerSecond: 0.5 } })
+    const flooder = new WebsocketCommunicator(app, '/', { client: ['10.0.0.1', 1000] })
+    await flooder.connect()
+    for (let i = 0; i < 3; i++) await flooder.sendTo(`m${i}`)
+    const outputs = [
+      await flooder.receiveOutput(),
+      await flooder.receiveOutput(),
+      await flooder.receiveOutput(),
+    ]
+    expect(outputs.at(-1)).toMatchObject({
+      type: 'websocket.close',
+      code: 4429,
+      reason: 'Rate limit exceeded; retry-after=4',
+    })
+    await flooder.wait()
+  })
+
   it('refuses the handshake with 429 over the per-address connection limit', async () => {
     const app = RateLimitMiddleware(Echo.asApp(), { ...off, connectionsPerAddress: 2 })
     const open = [new WebsocketCommunicator(app, '/'), new WebsocketCommunicator(app, '/')]

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +17,7 @@ import { WebSocket } from 'ws'
 import { serve } from 'tschannels/server'
 import type { ServerHandle } from 'tschannels/server'
 
+import { buildPage } from '../build-page.js'
 import { DEFAULT_LIMITS } from '../config.js'
 import type { ChatConfig, ChatLimits } from '../config.js'
 import { createChat } from '../create-chat.js'
@@ -269,17 +269,20 @@ export async function joinWithCookie(
 }
 
 /**
- * Compiles the page when `public/js` is missing (a fresh clone) or older
- * than a source in `web/`, so the browser never runs a stale build.
+ * Builds the page when `public/js` is missing (a fresh clone) or older than
+ * a source in `web/` or the client it bundles, so the browser never runs a
+ * stale build.
  */
 export function buildPageIfStale(): void {
   const built = fileURLToPath(new URL('../public/js/main.js', import.meta.url))
-  const web = fileURLToPath(new URL('../web', import.meta.url))
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : -Infinity
-  const sources = readdirSync(web, { recursive: true, encoding: 'utf8' }).filter((name) =>
-    name.endsWith('.ts'),
-  )
-  if (sources.every((name) => statSync(join(web, name)).mtimeMs <= builtAt)) return
-  const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
-  execFileSync(process.execPath, [tsc, '-p', web], { stdio: 'inherit', timeout: 60_000 })
+  const folders = [new URL('../web', import.meta.url), new URL('../../../src/client', import.meta.url)]
+  const sources = folders.flatMap((folder) => {
+    const root = fileURLToPath(folder)
+    return readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => join(root, name))
+  })
+  if (sources.every((source) => statSync(source).mtimeMs <= builtAt)) return
+  buildPage()
 }

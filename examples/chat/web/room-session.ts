@@ -9,8 +9,8 @@
 import { ApiError, me, roomMessages } from './api.js'
 import { httpErrorText, socketErrorText } from './error-text.js'
 import { Members } from './members.js'
-import { RoomSocket } from './room-socket.js'
-import type { ConnectionState, ProbeResult } from './room-socket.js'
+import { RoomClient } from './room-client.js'
+import type { ConnectionState, ProbeResult } from './room-client.js'
 import { Timeline } from './timeline.js'
 import { isChatMessage } from './types.js'
 import type { ServerEvent } from './types.js'
@@ -39,7 +39,7 @@ export class RoomSession {
   readonly #me: string
   readonly #views: RoomViews
   readonly #onUnauthorized: () => void
-  readonly #socket: RoomSocket
+  readonly #socket: RoomClient
   #timeline = new Timeline()
   readonly #members = new Members()
   #uid = ''
@@ -54,7 +54,7 @@ export class RoomSession {
     this.#views = views
     this.#onUnauthorized = onUnauthorized
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    this.#socket = new RoomSocket({
+    this.#socket = new RoomClient({
       url: `${scheme}://${location.host}/ws/chat/${encodeURIComponent(room)}/`,
       onOpen: () => this.#onOpen(),
       onEvent: (event) => this.#onEvent(event),

@@ -69,18 +69,11 @@ export interface ErrorBody {
 }
 
 /**
- * Reads one frame into a `ServerEvent`, or `undefined` for anything that is
- * not a JSON object with a string `action`: a misbehaving server must not
+ * Reads one parsed frame as a `ServerEvent`, or `undefined` for anything
+ * that is not an object with a string `action`: a misbehaving server must not
  * take the page down.
  */
-export function parseServerEvent(raw: unknown): ServerEvent | undefined {
-  if (typeof raw !== 'string') return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
+export function parseServerEvent(value: unknown): ServerEvent | undefined {
   if (!isRecord(value) || typeof value.action !== 'string') return undefined
   if (!isRecord(value.data) && value.data !== undefined) return undefined
   return value as unknown as ServerEvent

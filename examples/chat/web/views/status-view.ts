@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectionState, WaitReason } from '../room-socket.js'
+import type { ConnectionState, WaitReason } from '../room-client.js'
 import { byTestId, query } from './dom.js'
 
 // Short enough for the phone layout; the error banner carries the long explanations.
