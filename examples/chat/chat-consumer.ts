@@ -140,6 +140,8 @@ export class ChatConsumer extends JsonWebsocketConsumer<
   override async receiveJson(content: unknown): Promise<void> {
     if (!isObject(content)) return this.#error('unknown_action')
     if (content.type === 'resume') return this.#resume(content.positions)
+    // ChannelsClient's heartbeat: the page learns a dead connection this way.
+    if (content.type === 'ping') return this.sendJson({ type: 'pong' })
     switch (content.action) {
       case 'message':
         return this.#message(content.data)

@@ -72,4 +72,11 @@ describe('chat WebSocket: a dropped connection recovers what it missed', () => {
       (page.data as { messages: Array<{ text: string }> }).messages.map((message) => message.text),
     ).toEqual(['kept in the database'])
   })
+
+  it('answers the client heartbeat ping with a pong', async () => {
+    const room = uniqueRoom()
+    const reader = await member(room, 'reader')
+    reader.socket.send({ type: 'ping' })
+    expect(await reader.socket.next()).toEqual({ type: 'pong' })
+  })
 })

@@ -90,9 +90,9 @@ export class RoomClient {
     old?.close(1000, 'retrying')
     // The client resumes the room from its last position after a drop (the
     // page still fetches what it missed over HTTP when the room's history
-    // cannot give it). The chat's consumer does not answer the heartbeat's
-    // ping yet, so the heartbeat is off.
-    const client = new ChannelsClient(this.#options.url, { heartbeat: false })
+    // cannot give it), and its heartbeat notices a connection that died
+    // without a close.
+    const client = new ChannelsClient(this.#options.url)
     this.#client = client
     const current = (): boolean => this.#client === client && !this.#closed
     let opened = false
