@@ -3,11 +3,9 @@
  * against a real server, with the browser's own WebSocket and events.
  */
 
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 import { build } from 'esbuild'
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -15,16 +13,11 @@ import { JsonWebsocketConsumer, answerClientFrame, isRequest } from 'tschannels'
 import type * as ClientExports from 'tschannels/client'
 import { serve } from 'tschannels/server'
 import type { ServerHandle } from 'tschannels/server'
-import { announceSkip } from '../services.js'
+import { chromiumOrSkip, launchChromium } from '../browser.js'
 
 type ClientModule = typeof ClientExports
 
-const CHROMIUM = '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) {
-  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing (REQUIRE_SERVICES=1)`)
-  announceSkip(`${CHROMIUM} is missing: install Debian's chromium to run the browser tests`)
-}
+const available = chromiumOrSkip()
 
 /** Echoes, answers requests, and closes with the code a frame asks for. */
 class EchoConsumer extends JsonWebsocketConsumer {
@@ -60,17 +53,7 @@ beforeAll(async () => {
     logger: { error() {}, warn() {}, info() {} },
   })
   url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 30_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {

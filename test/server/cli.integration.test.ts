@@ -1,40 +1,16 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
+import { runCli } from './cli-process.js'
+import type { Cli } from './cli-process.js'
 import { closed, openSocket } from './helpers.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const fixture = 'test/server/fixtures/app.ts'
-
-interface Cli {
-  child: ChildProcess
-  stderr: () => string
-  stdout: () => string
-  exited: Promise<number | null>
-}
-
-function runCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // As a user starts it from a shell: under npm (npm test) the CLI would watch for npm's exit
-    // and take a repeated signal within a second for one (see process-tree.integration.test.ts).
-    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
-  })
-  onTestFinished(() => void child.kill('SIGKILL'))
-  let stderr = ''
-  let stdout = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { child, stderr: () => stderr, stdout: () => stdout, exited }
-}
 
 /** Writes an application module into a fresh folder (an ES-module package) and returns its path. */
 function moduleFile(name: string, source: string): string {

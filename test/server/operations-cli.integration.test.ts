@@ -3,20 +3,17 @@
  * --workers 4` on Redis: one endpoint sums the workers.
  */
 
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
 
 import type { StatusSnapshot } from 'tschannels/metrics'
 
 import { findRedis, requireOrSkip, uniqueName } from '../services.js'
+import { runCli } from './cli-process.js'
+import type { Cli } from './cli-process.js'
 import { openSocket } from './helpers.js'
 import { parseExposition } from './prometheus-text.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'an-operations-test-token'
 const WORKERS = 4
 
@@ -24,31 +21,6 @@ let redisUrl: string | undefined
 beforeAll(async () => {
   redisUrl = requireOrSkip(await findRedis())
 })
-
-interface Cli {
-  child: ChildProcess
-  stderr: () => string
-  stdout: () => string
-  exited: Promise<number | null>
-}
-
-function runCli(args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_'))),
-      ...env,
-    },
-  })
-  onTestFinished(() => void child.kill('SIGKILL'))
-  let stderr = ''
-  let stdout = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return { child, stderr: () => stderr, stdout: () => stdout, exited }
-}
 
 /** Waits (up to 30 s) until stderr matches `pattern` `count` times; returns the last match. */
 async function logged(cli: Cli, pattern: RegExp, count = 1): Promise<RegExpMatchArray> {

@@ -3,12 +3,10 @@
  * nothing without the token.
  */
 
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 
@@ -20,15 +18,10 @@ import { configureChannelLayers, resetChannelLayers } from '../../src/layers/reg
 import { ProtocolTypeRouter } from '../../src/routing/protocol-type-router.js'
 import { path } from '../../src/routing/route.js'
 import { URLRouter } from '../../src/routing/url-router.js'
-import { announceSkip } from '../services.js'
+import { chromiumOrSkip, launchChromium } from '../browser.js'
 import { nextMessage, openSocket, startServer } from './helpers.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) {
-  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing (REQUIRE_SERVICES=1)`)
-  announceSkip(`${CHROMIUM} is missing: install Debian's chromium to run the browser tests`)
-}
+const available = chromiumOrSkip()
 
 // The screenshot in docs/ is refreshed only on request, so running the tests never changes tracked files.
 const SCREENSHOT = fileURLToPath(
@@ -50,17 +43,7 @@ let browser: Browser
 
 beforeAll(async () => {
   if (!available) return
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 30_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {

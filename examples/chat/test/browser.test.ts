@@ -1,21 +1,14 @@
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { buildPageIfStale, startChat } from './harness.js'
 import type { RunningChat } from './harness.js'
-import { announceSkip } from '../../../test/services.js'
+import { chromiumOrSkip, launchChromium } from '../../../test/browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const available = existsSync(CHROMIUM)
-if (!available) {
-  if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${CHROMIUM} is missing (REQUIRE_SERVICES=1)`)
-  announceSkip(`${CHROMIUM} is missing: install Debian's chromium to run the browser tests`)
-}
+const available = chromiumOrSkip()
 
 // The screenshots in docs/ are refreshed only on request (UPDATE_SCREENSHOTS=1),
 // so that running the tests never changes tracked files.
@@ -34,20 +27,7 @@ beforeAll(async () => {
   if (!available) return
   buildPageIfStale()
   chat = await startChat()
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 30_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
