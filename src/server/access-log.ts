@@ -62,7 +62,7 @@ export class AccessLog {
     else this.#write = (line) => target.write(line + '\n')
   }
 
-  /** `host - - [date] "GET /path?q HTTP/1.1" 200 1234` */
+  /** `host conn - [date] "GET /path?q HTTP/1.1" 200 1234` */
   http(subject: LogSubject, method: string, httpVersion: string, status: number, bytes: number): void {
     if (!this.enabled) return
     const request = `${method} ${target(subject)} HTTP/${httpVersion}`
@@ -110,7 +110,9 @@ export class AccessLog {
   #line(subject: LogSubject, rest: string): void {
     const host = subject.client ? `${subject.client[0]}:${subject.client[1]}` : '-'
     try {
-      this.#write(`${host} - - [${this.#now()}] ${rest}`)
+      // The connection id sits in the common log format's ident field (always `-`
+      // elsewhere), so every line of one connection shares it and parsers still count fields.
+      this.#write(`${host} ${subject.conn ?? '-'} - [${this.#now()}] ${rest}`)
     } catch {
       // A broken log destination must not take requests down with it.
     }

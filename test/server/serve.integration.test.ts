@@ -98,8 +98,12 @@ describe('serve()', () => {
       socket.close(1000)
       await waitFor(() => lines.some((line) => line.includes('WSDISCONNECT')))
       expect(lines[0]).toMatch(
-        /^127\.0\.0\.1:\d+ - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET \/page\?token=REDACTED&x=1 HTTP\/1\.1" 200 2$/,
+        /^127\.0\.0\.1:\d+ [0-9a-f]{6}-[0-9a-z]+ - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET \/page\?token=REDACTED&x=1 HTTP\/1\.1" 200 2$/,
       )
+      // Each line carries its connection's id; the socket's three share one.
+      const ids = lines.map((line) => line.split(' ')[1])
+      expect(new Set(ids.slice(1)).size).toBe(1)
+      expect(ids[1]).not.toBe(ids[0])
       expect(lines.slice(1).map((line) => line.replace(/^.*?\] /, ''))).toEqual([
         '"WSCONNECTING /chat/?access_token=REDACTED" - -',
         '"WSCONNECT /chat/?access_token=REDACTED" 101 -',
