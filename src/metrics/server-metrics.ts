@@ -280,11 +280,13 @@ export class ServerMetrics implements ServerObserver {
   }
 
   /** Called by the server (`ServerObserver`). */
-  websocketClosed(route: string, code: number): void {
+  websocketClosed(route: string, code: number, byServer: boolean): void {
     this.#websockets--
     this.#open.dec({ protocol: 'websocket', route })
-    this.#closes.inc({ code })
-    if (code === 4429) this.#rateLimited.inc({ kind: 'message' })
+    // A client's own code is labelled only when the protocol defines it, so
+    // no client can add series; only the server's 4429 is a rate limit.
+    this.#closes.inc({ code: byServer || (code >= 1000 && code <= 1015) ? code : 'client_other' })
+    if (byServer && code === 4429) this.#rateLimited.inc({ kind: 'message' })
   }
 
   /** Called by the server (`ServerObserver`). */

@@ -48,8 +48,11 @@ export interface ServerObserver {
   handshake(status: number): void
   /** A WebSocket was accepted (`route` is the matched pattern, `''` when none). */
   websocketOpened(route: string): void
-  /** An accepted WebSocket ended with `code`. */
-  websocketClosed(route: string, code: number): void
+  /**
+   * An accepted WebSocket ended with `code`; `byServer` is false when the
+   * code is the client's (a client chooses any number it likes).
+   */
+  websocketClosed(route: string, code: number, byServer: boolean): void
   /** One message came from a client. */
   frameReceived(bytes: number): void
   /** One message went to a client (the same string often goes to many: measure it once). */

@@ -424,8 +424,10 @@ export class WebsocketConnection implements SocketEvents {
     if (!this.#inbox.finish(event)) return
     if (!this.#rejected) this.#ctx.accessLog.websocket(this.#subject, 'WSDISCONNECT', code, reason)
     if (this.#observer !== null && this.#ws !== null) {
-      this.#observer.websocketClosed(this.#probe!.route, code)
-      if (code === AUTH_FAILED_CLOSE) this.#observer.auth('refused')
+      // A code the server did not send is the client's word, so it only counts as the client's.
+      const byServer = this.#closeCode !== 0 && code === this.#closeCode
+      this.#observer.websocketClosed(this.#probe!.route, code, byServer)
+      if (byServer && code === AUTH_FAILED_CLOSE) this.#observer.auth('refused')
     }
     this.#owner.release(this)
   }

@@ -208,11 +208,31 @@ describe('metrics of authentication and rate limits', () => {
     expect(m.value('tschannels_auth_total', { outcome: 'refused' })).toBe(2)
   })
 
+  it('labels a client’s own close codes only when the protocol defines them, and never counts them as refusals', async () => {
+    const { ws, scrape } = await startMeasured()
+    const route = { protocol: 'websocket', route: '/ws/room/<str:name>/' }
+    const codes = [4401, 4429, 4999, 3001, 1000]
+    for (const code of codes) {
+      const socket = await openSocket(`${ws}/ws/room/lobby/`)
+      socket.close(code)
+      await closed(socket)
+    }
+    await expect.poll(async () => (await scrape()).value('tschannels_open_connections', route)).toBe(0)
+    const m = await scrape()
+    expect(m.value('tschannels_websocket_closes_total', { code: 'client_other' })).toBe(4)
+    expect(m.value('tschannels_websocket_closes_total', { code: '1000' })).toBe(1)
+    for (const code of ['4401', '4429', '4999', '3001']) {
+      expect(m.value('tschannels_websocket_closes_total', { code })).toBeUndefined()
+    }
+    expect(m.value('tschannels_rate_limited_total', { kind: 'message' }) ?? 0).toBe(0)
+    expect(m.value('tschannels_auth_total', { outcome: 'refused' }) ?? 0).toBe(0)
+  })
+
   it('counts 429 handshakes and 4429 closes as rate-limit refusals', () => {
     const metrics = new ServerMetrics({ runtimeMetrics: false })
     metrics.handshake(429)
     metrics.websocketOpened('/ws/')
-    metrics.websocketClosed('/ws/', 4429)
+    metrics.websocketClosed('/ws/', 4429, true)
     return metrics.registry.metrics().then((text) => {
       const m = parseExposition(text)
       expect(m.value('tschannels_rate_limited_total', { kind: 'handshake' })).toBe(1)
