@@ -51,6 +51,7 @@ interface ServeFlags {
   accessLog: boolean
   workers: number
   metricsPort?: number
+  metricsHost: string
   statusToken?: string
   logFormat: 'text' | 'json'
   healthPath?: string
@@ -166,6 +167,11 @@ function buildProgram(): Command {
         'serve Prometheus metrics on this port at /metrics (needs prom-client; with --workers, one endpoint for all)',
       ).argParser(port),
     )
+    .option(
+      '--metrics-host <host>',
+      'interface of the metrics port; 0.0.0.0 for a scraper on another host (keep it off the public network)',
+      '127.0.0.1',
+    )
     .addOption(
       new Option(
         '--status-token <token>',
@@ -273,7 +279,8 @@ async function startMetricsPort(
   const { serveMetrics } = await import('./metrics.js')
   const server = await serveMetrics(source, {
     port: flags.metricsPort!,
-    host: flags.host,
+    // Its own interface, loopback unless asked: the application's --host is often 0.0.0.0.
+    host: flags.metricsHost,
     statusToken: flags.statusToken,
   })
   const { address, port } = server.address()

@@ -55,6 +55,18 @@ describe('tschannels serve', { timeout: 40_000 }, () => {
     expect(cli.stdout()).toMatch(/"GET \/hello\?token=REDACTED HTTP\/1\.1" 200 2/)
   })
 
+  it('keeps the metrics port on loopback when the application listens on every interface', async () => {
+    const cli = runCli(['serve', fixture, '--host', '0.0.0.0', '--port', '0', '--metrics-port', '0'])
+    const deadline = Date.now() + 20_000
+    while (!/listening on/.test(cli.stderr()) || !/metrics on/.test(cli.stderr())) {
+      if (Date.now() > deadline || cli.child.exitCode !== null)
+        throw new Error(`CLI did not start: ${cli.stderr()}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    expect(cli.stderr()).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+/)
+    expect(cli.stderr()).toMatch(/metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/)
+  })
+
   it('exits with 2 and one line on a bad option', async () => {
     const cli = runCli(['serve', fixture, '--bogus'])
     expect(await cli.exited).toBe(2)
