@@ -12,7 +12,15 @@ import { detached } from '../util/detached-string.js'
 import type { AccessLogTarget } from './options.js'
 import type { StructuredLogger } from './server-log.js'
 
-const SECRET_NAMES = new Set(['token', 'access_token', 'password'])
+/**
+ * Query parameters whose values are credentials by their name: any token
+ * (`token`, `access_token`, `csrf_token`, `refresh_token`, a renamed
+ * `queryParam` such as `jwt`), keys, secrets, passwords, sessions,
+ * signatures, tickets and OAuth codes. Too wide is harmless; too narrow
+ * puts a bearer credential in every log.
+ */
+const SECRET_NAME =
+  /token|secret|passw|jwt|session|signature|ticket|credential|^auth(?:orization)?$|(?:^|[_-])(?:api)?key$|^apikey$|^sig$|^code$/i
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** One request or connection, as the log line names it. @internal */
@@ -144,7 +152,7 @@ export function redactQuery(query: string): string {
       } catch {
         // An undecodable name is not one of ours; keep it as it came.
       }
-      return SECRET_NAMES.has(name.toLowerCase()) && eq !== -1 ? `${rawName}=REDACTED` : pair
+      return eq !== -1 && SECRET_NAME.test(name) ? `${rawName}=REDACTED` : pair
     })
     .join('&')
 }

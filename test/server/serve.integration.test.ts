@@ -113,9 +113,27 @@ describe('serve()', () => {
     })
 
     it('redacts token, access_token and password values, whatever their case', () => {
-      expect(redactQuery('a=1&Token=t&password=p&access_token=x&tokens=keep')).toBe(
-        'a=1&Token=REDACTED&password=REDACTED&access_token=REDACTED&tokens=keep',
+      expect(redactQuery('a=1&Token=t&password=p&access_token=x&page=2')).toBe(
+        'a=1&Token=REDACTED&password=REDACTED&access_token=REDACTED&page=2',
       )
+    })
+
+    it('redacts every parameter named like a credential, and keeps ordinary ones', () => {
+      const secrets = [
+        'csrf_token',
+        'refresh_token',
+        'id_token',
+        'jwt',
+        'api_key',
+        'apikey',
+        'key',
+        'client_secret',
+      ]
+      const more = ['sessionid', 'signature', 'sig', 'ticket', 'code', 'auth', 'X-Amz-Credential']
+      const query = [...secrets, ...more].map((name) => `${name}=v`).join('&')
+      expect(redactQuery(query)).toBe([...secrets, ...more].map((name) => `${name}=REDACTED`).join('&'))
+      const plain = 'room=lobby&page=2&monkey=1&author=ada&keyboard=uk&q=code+review'
+      expect(redactQuery(plain)).toBe(plain)
     })
   })
 })
