@@ -131,13 +131,17 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
     )
   }
   const { members } = measures
+  // Only this process's own channels are shown: a groupAdd for a channel of
+  // another process (a worker answering an HTTP call) would never be
+  // discarded here, and the map would keep it for good.
+  const ownChannels = new Set<string>()
   const own: Partial<Record<keyof ChannelLayer, unknown>> = {
     send: (channel: string, message: LayerMessage) => timed('send', () => layer.send(channel, message)),
     groupSend: (group: string, message: LayerMessage) =>
       timed('groupSend', () => layer.groupSend(group, message)),
     groupAdd: (group: string, channel: string, options?: GroupAddOptions) =>
       timed('groupAdd', () => layer.groupAdd(group, channel, options)).then((join) => {
-        members.add(group, channel)
+        if (ownChannels.has(channel)) members.add(group, channel)
         return join
       }),
     groupDiscard: (group: string, channel: string) =>
@@ -145,11 +149,20 @@ export function instrumentLayer(layer: ChannelLayer, measures: LayerMeasures): C
         members.remove(group, channel),
       ),
     discardChannel: (channel: string) =>
-      timed('discardChannel', () => layer.discardChannel(channel)).finally(() =>
-        members.removeChannel(channel),
-      ),
-    newChannel: (prefix?: string) => timed('newChannel', () => layer.newChannel(prefix)),
-    flush: () => timed('flush', () => layer.flush()).finally(() => members.clear()),
+      timed('discardChannel', () => layer.discardChannel(channel)).finally(() => {
+        ownChannels.delete(channel)
+        members.removeChannel(channel)
+      }),
+    newChannel: (prefix?: string) =>
+      timed('newChannel', () => layer.newChannel(prefix)).then((channel) => {
+        ownChannels.add(channel)
+        return channel
+      }),
+    flush: () =>
+      timed('flush', () => layer.flush()).finally(() => {
+        ownChannels.clear()
+        members.clear()
+      }),
     receive: (channel: string, options?: ReceiveOptions) =>
       layer.receive(channel, options).then((message) => {
         measures.received()

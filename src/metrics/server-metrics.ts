@@ -232,7 +232,11 @@ export class ServerMetrics implements ServerObserver {
         },
       })
     }
-    perLayer('layer_groups', 'Groups with a member in this process.', (r) => r.measures.members.groupCount)
+    perLayer(
+      'layer_groups',
+      'Groups with a member in this process (summed over workers: a group counts once per process it has members in).',
+      (r) => r.measures.members.groupCount,
+    )
     perLayer(
       'layer_group_members',
       'Group memberships of this process’s channels.',

@@ -64,3 +64,19 @@ describe('instrumentLayer (the measured layer of serve({ metrics }))', () => {
     await layer.close()
   })
 })
+
+describe('instrumentLayer group members', () => {
+  it('shows only channels this process made, so another process’s channel is never kept', async () => {
+    const layer = new InMemoryChannelLayer()
+    const members = new GroupMembers()
+    const measured = instrumentLayer(layer, { call() {}, received() {}, members })
+    const mine = await measured.newChannel()
+    // A channel another process made, added here (a worker answering an HTTP call), never discarded here.
+    await measured.groupAdd('room', 'specific.other-process!abc')
+    await measured.groupAdd('room', mine)
+    expect(members.counts()).toEqual(new Map([['room', 1]]))
+    await measured.discardChannel(mine)
+    expect(members.groupCount).toBe(0)
+    await layer.close()
+  })
+})
