@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import { Redis } from 'ioredis'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 import { ServerMetrics } from 'tschannels/metrics'
@@ -82,6 +83,30 @@ describe('health and readiness probes', () => {
       const exposition = parseExposition(await metrics.registry.metrics())
       expect(exposition.value('tschannels_redis_reconnects_total', { alias: 'default' })).toBe(1)
       expect(exposition.value('tschannels_redis_subscriptions', { alias: 'default' })).toBe(1)
+    },
+  )
+
+  it.skipIf(skipReason !== undefined)(
+    'is not ready when Redis drops only the subscriber connection of a pub/sub layer',
+    { timeout: 30_000 },
+    async () => {
+      const redis = await PrivateRedis.start()
+      onTestFinished(() => redis.kill())
+      const layer = new RedisPubSubChannelLayer({ hosts: [redis.url], prefix: 'health-sub' })
+      onTestFinished(() => layer.close())
+      await layer.groupAdd('room', await layer.newChannel())
+      await expect.poll(() => layer.isReachable, { timeout: 10_000 }).toBe(true)
+      // The subscriber's status changes before its 'close' event: read readiness right there.
+      const shards = (layer as unknown as { shards: Array<{ subscriber(): Redis }> }).shards
+      const seen = new Promise<boolean>((resolve) =>
+        shards[0]!.subscriber().once('close', () => resolve(layer.isReachable)),
+      )
+      const admin = new Redis(redis.url)
+      onTestFinished(() => void admin.disconnect())
+      // What Redis does to a subscriber over its output-buffer limit; commands keep working.
+      await admin.client('KILL', 'TYPE', 'pubsub')
+      expect(await seen).toBe(false)
+      await expect.poll(() => layer.isReachable, { timeout: 10_000 }).toBe(true)
     },
   )
 })

@@ -96,6 +96,16 @@ export class RedisShard {
   }
 
   /**
+   * Whether the shard can both send and receive: its command connection,
+   * and its subscriber connection once one is opened (a Redis that drops
+   * only the subscriber, over its output-buffer limit, stops every group
+   * message while commands still work).
+   */
+  get isReachable(): boolean {
+    return this.isUp && (this.#subscriber === undefined || this.#subscriber.status === 'ready')
+  }
+
+  /**
    * The command connection, once it is ready. Before the first connection it
    * waits up to `connectTimeout`; during an outage it fails at once.
    *

@@ -161,11 +161,12 @@ export abstract class RedisLayerBase {
   }
 
   /**
-   * Whether every Redis host's command connection is up right now: what a
-   * readiness probe asks. False before the first connection is made.
+   * Whether every Redis host's connections are up right now (commands, and
+   * the subscriber of a pub/sub layer): what a readiness probe asks. False
+   * before the first connection is made.
    */
   get isReachable(): boolean {
-    return !this.closed && this.shards.every((shard) => shard.isUp)
+    return !this.closed && this.shards.every((shard) => shard.isReachable)
   }
 
   /**
