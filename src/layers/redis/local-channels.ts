@@ -29,6 +29,8 @@ export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'
 interface Seam {
   held: LayerMessage[] | undefined
   floor: number
+  /** The epoch `floor` counts in: a message of another epoch is never a duplicate. */
+  epoch: string
 }
 
 /**
@@ -150,7 +152,7 @@ export class LocalChannels {
     if (seams === undefined) this.#seams.set(channel, (seams = new Map<string, Seam>()))
     // A second rejoin while the first is still reading keeps what the first holds.
     const seam = seams.get(group)
-    if (seam === undefined) seams.set(group, { held: [], floor: -1 })
+    if (seam === undefined) seams.set(group, { held: [], floor: -1, epoch: '' })
     else seam.held ??= []
   }
 
@@ -167,6 +169,7 @@ export class LocalChannels {
     group: string,
     recovered: readonly LayerMessage[] | undefined,
     floor: number,
+    epoch = '',
   ): void {
     const seams = this.#seams.get(channel)
     const seam = seams?.get(group)
@@ -174,14 +177,17 @@ export class LocalChannels {
     const held = seam.held ?? []
     seam.held = undefined
     seam.floor = recovered === undefined ? -1 : floor
+    seam.epoch = epoch
     if (recovered === undefined) this.#forget(channel, seams, group)
     const state = this.#states.get(channel)
     if (state === undefined) return
     // Past capacity if need be: the history's size bounds what was recovered, the read's duration what was held.
     const expiresAt = this.#now() + this.#expiryMs
     if (recovered !== undefined) for (const message of recovered) state.queue.push(message, expiresAt)
-    for (const message of held)
-      if (positionOf(message)!.offset > seam.floor) state.queue.push(message, expiresAt)
+    for (const message of held) {
+      const position = positionOf(message)!
+      if (position.epoch !== seam.epoch || position.offset > seam.floor) state.queue.push(message, expiresAt)
+    }
     while (state.waiters.length > 0 && state.queue.length > 0)
       state.waiters.shift()!.deliver(state.queue.shift())
   }
@@ -227,7 +233,10 @@ export class LocalChannels {
       seam.held.push(message)
       return 'queued'
     }
-    return position!.offset <= seam.floor ? 'delivered' : undefined
+    if (position!.epoch === seam.epoch) return position!.offset <= seam.floor ? 'delivered' : undefined
+    // A new epoch (the history was lost): nothing of it was read, so nothing is a duplicate any more.
+    seams.delete(position!.group)
+    return undefined
   }
 
   #forget(channel: string, seams: Map<string, Seam>, group: string): void {

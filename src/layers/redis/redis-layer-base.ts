@@ -156,7 +156,7 @@ export abstract class RedisLayerBase {
         throw error
       }
     }
-    if (seam) this.local.release(channel, group, read.messages, read.join.offset)
+    if (seam) this.local.release(channel, group, read.messages, read.join.offset, read.join.epoch)
     return read.join
   }
 
