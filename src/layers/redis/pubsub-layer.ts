@@ -52,6 +52,8 @@ import { isConnectionError, rethrow } from './redis-errors.js'
 export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** The groups the local channels are in: Redis keeps no membership for pub/sub. */
   readonly #membership = new LocalMembership()
+  /** Groups whose subscription the first member here is still making. */
+  readonly #subscribing = new Map<string, Promise<void>>()
   readonly #subscriptions: Subscriptions
   /** What the routing part of this process's channel names ends with (`specific.<client>!`). */
   readonly #ownMark = `.${this.clientId}!`
@@ -154,7 +156,17 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
     return this.joinGroup(group, channel, options?.since, async () => {
       if (this.#membership.add(group, channel, Date.now())) {
         const name = this.#groupPrefix + group
-        await this.#subscriptions.subscribe(this.shardFor(name), name)
+        const subscribed = this.#subscriptions.subscribe(this.shardFor(name), name)
+        this.#subscribing.set(group, subscribed)
+        try {
+          await subscribed
+        } finally {
+          if (this.#subscribing.get(group) === subscribed) this.#subscribing.delete(group)
+        }
+      } else {
+        // Another member here is still subscribing: this one's history read
+        // must wait for it too, or what is published meanwhile is lost to it.
+        await this.#subscribing.get(group)
       }
     })
   }

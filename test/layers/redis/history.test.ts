@@ -13,6 +13,8 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import type { ChannelLayer } from '../../../src/layers/channel-layer.js'
 import type { StreamPosition } from '../../../src/layers/history.js'
 import { RedisChannelLayer, RedisPubSubChannelLayer } from '../../../src/layers/redis/index.js'
+import { Subscriptions } from '../../../src/layers/redis/pubsub-subscriptions.js'
+import { RedisHistory } from '../../../src/layers/redis/redis-history.js'
 import type { RedisLayerCommonOptions } from '../../../src/layers/redis/index.js'
 import type { LayerMessage } from '../../../src/types.js'
 import { PrivateRedis, redisServerSkipReason, waitFor } from './redis-server.js'
@@ -211,3 +213,46 @@ describe.skipIf(sharedSkip !== undefined)('presence of a process killed with SIG
     }, 20_000)
   }
 })
+
+describe.skipIf(sharedSkip !== undefined)(
+  'two members of one process joining a pub/sub group at once',
+  () => {
+    it('the second reads the history only once the first member’s subscription is in force', async () => {
+      const layer = new RedisPubSubChannelLayer({
+        hosts: [REDIS_URL],
+        prefix: uniquePrefix('join-race'),
+        history: { 'room.*': { size: 10, ttl: 60 } },
+      })
+      closeAfterTest(layer)
+      const group = 'room.race'
+      const [a, b] = [await layer.newChannel(), await layer.newChannel()]
+      // Hold the first member's SUBSCRIBE until the test lets it through, and note every history read.
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its own instances below
+    const subscribe = Subscriptions.prototype.subscribe
+      Subscriptions.prototype.subscribe = async function (this: Subscriptions, ...args) {
+        await gate
+        return subscribe.apply(this, args)
+      }
+      onTestFinished(() => void (Subscriptions.prototype.subscribe = subscribe))
+      const reads: string[] = []
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its own instances below
+    const read = RedisHistory.prototype.read
+      RedisHistory.prototype.read = function (this: RedisHistory, ...args) {
+        reads.push(args[0])
+        return read.apply(this, args)
+      }
+      onTestFinished(() => void (RedisHistory.prototype.read = read))
+
+      const first = layer.groupAdd(group, a)
+      const second = layer.groupAdd(group, b, { since: { epoch: 'unknown', offset: 0 } })
+      // Without waiting, the second member's read is a few promise turns away.
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+      expect(reads).toEqual([])
+      release()
+      await Promise.all([first, second])
+      expect(reads).toEqual([group, group])
+    })
+  },
+)
