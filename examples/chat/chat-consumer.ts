@@ -199,6 +199,8 @@ export class ChatConsumer extends JsonWebsocketConsumer<
    * or Redis lost it), the latest page from the database does.
    */
   async #resume(positions: unknown): Promise<void> {
+    // Once per connection: each resume queues the room's history again.
+    if (this.#resumed) return this.#error('invalid_message')
     const since: unknown = isObject(positions) ? positions[this.#group] : undefined
     // The layer checks what the client sent: a malformed position is one it does not know.
     const join = await this.groupAdd(

@@ -20,6 +20,9 @@ export interface ClientProtocolConsumer {
   groupAdd?(group: string, options?: { since?: StreamPosition }): Promise<unknown>
 }
 
+/** Consumers that have had their `resume`: one per connection. */
+const resumed = new WeakSet<ClientProtocolConsumer>()
+
 /** Options of `answerClientFrame()`. */
 export interface ClientFrameOptions {
   /**
@@ -38,7 +41,8 @@ export interface ClientFrameOptions {
  * - `{"type":"resume","positions":{…}}`, the first frame of every
  *   connection, joins each of `options.groups` with `groupAdd(group, { since })`
  *   and answers `{"type":"resumed","groups":{…}}` with what each join
- *   recovered. Join a group that has history here, not in `connect()`: a
+ *   recovered (once per connection: a later `resume` is ignored). Join a
+ *   group that has history here, not in `connect()`: a
  *   message sent between `connect()` and the resume would otherwise reach
  *   the client before the ones it missed.
  *
@@ -59,6 +63,10 @@ export async function answerClientFrame(
     return true
   }
   if (content.type !== 'resume') return false
+  // The client resumes once per connection; a second resume would queue the
+  // history again past the channel's capacity, so it is not honoured.
+  if (resumed.has(consumer)) return true
+  resumed.add(consumer)
   const positions = isRecord(content.positions) ? content.positions : {}
   const groups: Record<string, GroupRecovery> = {}
   if (options.groups.length > 0 && !consumer.groupAdd) {

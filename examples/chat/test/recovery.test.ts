@@ -79,4 +79,14 @@ describe('chat WebSocket: a dropped connection recovers what it missed', () => {
     reader.socket.send({ type: 'ping' })
     expect(await reader.socket.next()).toEqual({ type: 'pong' })
   })
+
+  it('refuses a second resume on one connection with invalid_message', async () => {
+    const room = uniqueRoom()
+    const reader = await member(room, 'reader')
+    const positions = { [`chat.room.${room}`]: { epoch: 'unknown', offset: 0 } }
+    reader.socket.send({ type: 'resume', positions })
+    expect(await reader.socket.next()).toMatchObject({ type: 'resumed' })
+    reader.socket.send({ type: 'resume', positions })
+    expect(await reader.socket.nextAction('error')).toMatchObject({ data: { code: 'invalid_message' } })
+  })
 })
