@@ -126,6 +126,13 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
   readonly #queue: string[] = []
   readonly #requests = new Map<number, Pending>()
   readonly #positions = new Map<string, StreamPosition>()
+  /**
+   * Groups being resumed: their live frames that arrive before the missed
+   * ones are held here, else the client would take the missed ones, lower
+   * in offset, for duplicates. `until` is the group's offset at the rejoin,
+   * which the missed ones reach, once `resumed` has said it.
+   */
+  readonly #resuming = new Map<string, { held: Record<string, unknown>[]; until?: number }>()
   readonly #unwatch: (() => void)[] = []
   #state: ClientState = 'connecting'
   #socket: ClientSocket | undefined
@@ -271,8 +278,11 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
     const socket = this.#socket!
     // Always first, even with no positions: the server joins the groups it
     // keeps history for when it arrives (see answerClientFrame()).
-    if (this.#options.resume !== false)
+    if (this.#options.resume !== false) {
+      this.#resuming.clear()
+      for (const group of this.#positions.keys()) this.#resuming.set(group, { held: [] })
       socket.send(JSON.stringify({ type: 'resume', positions: this.positions }))
+    }
     for (const text of this.#queue.splice(0)) socket.send(text)
     this.#scheduleHeartbeat()
     this.#emit(new Event('open'))
@@ -296,13 +306,36 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
       if (value.type === 'resumed' && isRecord(value.groups)) return this.#onResumed(value)
       const position = positionOf(value)
       if (position) {
-        const last = this.#positions.get(position.group)
-        // A message at or before the last one read is one the client already has.
-        if (last?.epoch === position.epoch && position.offset <= last.offset) return
-        this.#positions.set(position.group, { epoch: position.epoch, offset: position.offset })
+        const resuming = this.#resuming.get(position.group)
+        if (resuming !== undefined) {
+          if (resuming.until === undefined) return void resuming.held.push(value)
+          // Past the rejoin: whatever was missed has come, so what was held goes first.
+          if (position.offset > resuming.until) this.#endResume(position.group)
+        }
+        this.#deliverPositioned(value, position)
+        if (resuming !== undefined && this.#positions.get(position.group)!.offset >= resuming.until!) {
+          this.#endResume(position.group)
+        }
+        return
       }
     }
     this.#emit(new ClientMessageEvent(value))
+  }
+
+  #deliverPositioned(value: Record<string, unknown>, position: StreamPosition & { group: string }): void {
+    const last = this.#positions.get(position.group)
+    // A message at or before the last one read is one the client already has.
+    if (last?.epoch === position.epoch && position.offset <= last.offset) return
+    this.#positions.set(position.group, { epoch: position.epoch, offset: position.offset })
+    this.#emit(new ClientMessageEvent(value))
+  }
+
+  /** Ends `group`'s resume: delivers what was held, in order, without what came again. */
+  #endResume(group: string): void {
+    const resuming = this.#resuming.get(group)
+    if (resuming === undefined) return
+    this.#resuming.delete(group)
+    for (const value of resuming.held) this.#deliverPositioned(value, positionOf(value)!)
   }
 
   #onResumed({ groups, positions }: Record<string, unknown>): void {
@@ -319,6 +352,17 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
         else this.#positions.delete(group)
       }
       this.#emit(new RecoveredEvent(group, recovery))
+      const resuming = this.#resuming.get(group)
+      if (resuming === undefined) continue
+      const at = this.#positions.get(group)
+      if (recovery.recovered && at !== undefined && at.offset < recovery.offset)
+        resuming.until = recovery.offset
+      else this.#endResume(group)
+    }
+    // Groups the answer did not name have nothing to wait for.
+    for (const group of [...this.#resuming.keys()]) {
+      if (this.#resuming.get(group)!.until === undefined && !(group in (groups as object)))
+        this.#endResume(group)
     }
   }
 

@@ -235,6 +235,40 @@ describe('ChannelsClient', () => {
     })
   })
 
+  describe('a live message that overtakes the resume', () => {
+    const at = (offset: number) => ({
+      text: `m${offset}`,
+      __position: { group: 'room', epoch: 'e1', offset },
+    })
+
+    it.each([
+      ['the server does not send it again', [11, 12, 13, 14, 15]],
+      ['the server sends it again with the missed ones', [11, 12, 13, 14, 15, 16]],
+    ])('is held until the missed ones have come, when %s', (_, recovered) => {
+      const { sockets, messages } = setup({ positions: { room: { epoch: 'e1', offset: 10 } } })
+      sockets.last().open()
+      // Sent live between the server's join and its handling of the resume frame.
+      sockets.last().receive(at(16))
+      expect(messages).toEqual([])
+      sockets
+        .last()
+        .receive({ type: 'resumed', groups: { room: { recovered: true, epoch: 'e1', offset: 16 } } })
+      for (const offset of recovered) sockets.last().receive(at(offset))
+      sockets.last().receive(at(17))
+      expect(messages).toEqual([11, 12, 13, 14, 15, 16, 17].map(at))
+    })
+
+    it('is delivered at once when the group cannot be recovered', () => {
+      const { sockets, messages } = setup({ positions: { room: { epoch: 'e1', offset: 10 } } })
+      sockets.last().open()
+      sockets.last().receive(at(16))
+      sockets
+        .last()
+        .receive({ type: 'resumed', groups: { room: { recovered: false, epoch: 'e1', offset: 15 } } })
+      expect(messages).toEqual([at(16)])
+    })
+  })
+
   it('reports a frame that is not JSON as an error and stays open', () => {
     const { client, sockets, events } = setup()
     sockets.last().open()
