@@ -374,7 +374,11 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
     this.#openedAt = 0
     const delay =
       action.kind === 'drain'
-        ? Math.floor(this.#random() * (this.#options.drainWindow ?? 5000))
+        ? // Staggered over the drain window; a server that keeps draining gets the backoff too.
+          Math.max(
+            Math.floor(this.#random() * (this.#options.drainWindow ?? 5000)),
+            this.#attempt > 0 ? backoffDelay(this.#attempt, this.#options.backoff, this.#random) : 0,
+          )
         : action.kind === 'later'
           ? (action.seconds ?? this.#options.rateLimitPause ?? 30) * 1000 +
             backoffDelay(0, this.#options.backoff, this.#random)

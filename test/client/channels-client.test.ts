@@ -133,6 +133,16 @@ describe('ChannelsClient', () => {
       expect(reconnects[1]!.delay).toBe(2000)
     })
 
+    it('backs off from a server that drains every connection it gets', () => {
+      const { sockets, clock, reconnects } = setup({ drainWindow: 4000 })
+      for (let i = 0; i < 6; i++) {
+        sockets.last().drop(1001, 'Server shutting down')
+        clock.advance(reconnects[i]!.delay)
+      }
+      expect(reconnects[0]!.delay).toBe(2000)
+      expect(reconnects[5]!.delay).toBeGreaterThan(2000)
+    })
+
     it('closes with close() while waiting and never reconnects', () => {
       const { client, clock, sockets, events } = setup()
       sockets.last().drop(1006)
