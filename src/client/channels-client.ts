@@ -99,6 +99,12 @@ const GLOBAL_CLOCK: ClientClock = {
 }
 
 /**
+ * How far behind the last offset read a message of another process may
+ * arrive and still be delivered (once): two sends at the same moment.
+ */
+const LATE_WINDOW = 64
+
+/**
  * A WebSocket client for tschannels servers that reconnects by itself.
  * Values are JSON; `T` (message maps, see `ClientTypes`) types them.
  *
@@ -126,6 +132,8 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
   readonly #queue: string[] = []
   readonly #requests = new Map<number, Pending>()
   readonly #positions = new Map<string, StreamPosition>()
+  /** Per group, the offsets delivered above a floor: what a late message is checked against. */
+  readonly #seen = new Map<string, { floor: number; offsets: Set<number> }>()
   /**
    * Groups being resumed: their live frames that arrive before the missed
    * ones are held here, else the client would take the missed ones, lower
@@ -323,10 +331,28 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
   }
 
   #deliverPositioned(value: Record<string, unknown>, position: StreamPosition & { group: string }): void {
-    const last = this.#positions.get(position.group)
-    // A message at or before the last one read is one the client already has.
-    if (last?.epoch === position.epoch && position.offset <= last.offset) return
-    this.#positions.set(position.group, { epoch: position.epoch, offset: position.offset })
+    const { group, epoch, offset } = position
+    const last = this.#positions.get(group)
+    let seen = this.#seen.get(group)
+    if (last?.epoch === epoch && offset <= last.offset) {
+      // Behind the last one read: a duplicate, or a message another process
+      // sent at the same moment that overtook it (the core layer orders
+      // senders by their clocks). Only an unseen one in the window is new.
+      if (seen === undefined || offset <= seen.floor || offset <= last.offset - LATE_WINDOW) return
+      if (seen.offsets.has(offset)) return
+      seen.offsets.add(offset)
+      return this.#emit(new ClientMessageEvent(value))
+    }
+    if (seen === undefined || last?.epoch !== epoch) {
+      // What came before this group's first delivery here is the client's already (its floor).
+      seen = { floor: last?.epoch === epoch ? last.offset : 0, offsets: new Set() }
+      this.#seen.set(group, seen)
+    }
+    seen.offsets.add(offset)
+    if (seen.offsets.size > 2 * LATE_WINDOW) {
+      for (const old of seen.offsets) if (old <= offset - LATE_WINDOW) seen.offsets.delete(old)
+    }
+    this.#positions.set(group, { epoch, offset })
     this.#emit(new ClientMessageEvent(value))
   }
 
@@ -340,7 +366,10 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
 
   #onResumed({ groups, positions }: Record<string, unknown>): void {
     for (const [group, position] of Object.entries(isRecord(positions) ? positions : {})) {
-      if (!this.#positions.has(group)) this.#positions.set(group, position as StreamPosition)
+      if (!this.#positions.has(group)) {
+        this.#positions.set(group, position as StreamPosition)
+        this.#seen.delete(group)
+      }
     }
     for (const [group, answer] of Object.entries(groups as Record<string, unknown>)) {
       if (!isRecord(answer)) continue
@@ -350,6 +379,7 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
       if (!recovery.recovered) {
         if (recovery.epoch) this.#positions.set(group, { epoch: recovery.epoch, offset: recovery.offset })
         else this.#positions.delete(group)
+        this.#seen.delete(group)
       }
       this.#emit(new RecoveredEvent(group, recovery))
       const resuming = this.#resuming.get(group)

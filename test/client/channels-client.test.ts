@@ -226,6 +226,14 @@ describe('ChannelsClient', () => {
       })
     })
 
+    it('delivers once a message that another process sent at the same moment and that arrived late', () => {
+      const { client, sockets, messages } = setup()
+      sockets.last().open()
+      for (const offset of [1, 3, 2, 2, 3, 4]) sockets.last().receive(at(offset))
+      expect(messages).toEqual([at(1), at(3), at(2), at(4)])
+      expect(client.positions).toEqual({ room: { epoch: 'e1', offset: 4 } })
+    })
+
     it("dispatches 'recovered' per group and reads on from the server's position when not recovered", () => {
       const { client, sockets, recoveries, messages } = setup({
         positions: { room: { epoch: 'e1', offset: 9 } },
