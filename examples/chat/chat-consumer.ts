@@ -87,6 +87,8 @@ export class ChatConsumer extends JsonWebsocketConsumer<
   #joinedAt = 0
   /** The highest offset sent to the client: a resume must not send it again. */
   #sentUpTo = 0
+  /** The epoch `#joinedAt` and `#sentUpTo` count in. */
+  #epoch = ''
   #resumed = false
 
   override async connect(): Promise<void> {
@@ -107,6 +109,7 @@ export class ChatConsumer extends JsonWebsocketConsumer<
     // messages wait until connect() returns, so `members` is the first frame.
     const join = await this.groupAdd(this.#group)
     this.#joinedAt = this.#sentUpTo = join.offset
+    this.#epoch = join.epoch
     const presence = this.#presence()
     // The others learn of this connection from the join event; its user is new to them if it is their first.
     await presence.join(this.#group, this.channelName, { username: this.#username })
@@ -167,7 +170,11 @@ export class ChatConsumer extends JsonWebsocketConsumer<
     const position = message.__position
     if (position === undefined) return this.send({ text: message.text })
     // After a resume, the live frames this connection already sent come again from the history.
-    if (this.#resumed && position.offset > this.#joinedAt && position.offset <= this.#sentUpTo) return
+    if (position.epoch !== this.#epoch) {
+      // The room's history was lost: its offsets start again, and nothing of them was sent yet.
+      this.#epoch = position.epoch
+      this.#joinedAt = this.#sentUpTo = 0
+    } else if (this.#resumed && position.offset > this.#joinedAt && position.offset <= this.#sentUpTo) return
     this.#sentUpTo = Math.max(this.#sentUpTo, position.offset)
     await this.send({ text: `${message.text.slice(0, -1)},"__position":${JSON.stringify(position)}}` })
   }
