@@ -230,7 +230,7 @@ describe.skipIf(sharedSkip !== undefined)(
       let release!: () => void
       const gate = new Promise<void>((resolve) => (release = resolve))
       // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its own instances below
-    const subscribe = Subscriptions.prototype.subscribe
+      const subscribe = Subscriptions.prototype.subscribe
       Subscriptions.prototype.subscribe = async function (this: Subscriptions, ...args) {
         await gate
         return subscribe.apply(this, args)
@@ -238,7 +238,7 @@ describe.skipIf(sharedSkip !== undefined)(
       onTestFinished(() => void (Subscriptions.prototype.subscribe = subscribe))
       const reads: string[] = []
       // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to its own instances below
-    const read = RedisHistory.prototype.read
+      const read = RedisHistory.prototype.read
       RedisHistory.prototype.read = function (this: RedisHistory, ...args) {
         reads.push(args[0])
         return read.apply(this, args)
