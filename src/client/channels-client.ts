@@ -73,6 +73,12 @@ export interface ChannelsClientOptions {
    * connection; `false` for servers that do not speak the protocol. @default true
    */
   resume?: boolean
+  /**
+   * Milliseconds the client holds a resuming group's live messages for the
+   * server's `resumed` answer; then it delivers them (a server that sends
+   * positions but does not answer `resume` is not left holding them). @default 10000
+   */
+  resumeTimeout?: number
   /** Positions to resume from on the first connection (saved from `client.positions`). */
   positions?: Record<string, StreamPosition>
   /** Follow the browser's `online`/`offline` events and page visibility. @default true */
@@ -150,6 +156,7 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
   #openedAt = 0
   #reconnectTimer: unknown
   #heartbeatTimer: unknown
+  #resumeTimer: unknown
   #lastFrameAt = 0
   #pingSentAt = 0
   #lastRequestId = 0
@@ -290,6 +297,11 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
       this.#resuming.clear()
       for (const group of this.#positions.keys()) this.#resuming.set(group, { held: [] })
       socket.send(JSON.stringify({ type: 'resume', positions: this.positions }))
+      if (this.#resuming.size > 0) {
+        this.#resumeTimer = this.#clock.setTimeout(() => {
+          for (const group of [...this.#resuming.keys()]) this.#endResume(group)
+        }, this.#options.resumeTimeout ?? 10_000)
+      }
     }
     for (const text of this.#queue.splice(0)) socket.send(text)
     this.#scheduleHeartbeat()
@@ -424,6 +436,7 @@ export class ChannelsClient<T extends ClientTypes = ClientTypes> {
     this.#generation++
     this.#socket = undefined
     this.#clock.clearTimeout(this.#heartbeatTimer)
+    this.#clock.clearTimeout(this.#resumeTimer)
     this.#clock.clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = undefined
   }

@@ -276,6 +276,21 @@ describe('ChannelsClient', () => {
       expect(messages).toEqual([11, 12, 13, 14, 15, 16, 17].map(at))
     })
 
+    it('is delivered after resumeTimeout when the server never answers the resume', () => {
+      const { sockets, clock, messages } = setup({
+        positions: { room: { epoch: 'e1', offset: 10 } },
+        resumeTimeout: 3000,
+        heartbeat: false,
+      })
+      sockets.last().open()
+      sockets.last().receive(at(11))
+      expect(messages).toEqual([])
+      clock.advance(3000)
+      expect(messages).toEqual([at(11)])
+      sockets.last().receive(at(12))
+      expect(messages).toEqual([at(11), at(12)])
+    })
+
     it('is delivered at once when the group cannot be recovered', () => {
       const { sockets, messages } = setup({ positions: { room: { epoch: 'e1', offset: 10 } } })
       sockets.last().open()
