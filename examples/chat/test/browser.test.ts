@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { buildPageIfStale, startChat } from './harness.js'
 import type { RunningChat } from './harness.js'
-import { chromiumOrSkip, launchChromium } from '../../../test/browser.js'
+import { hasChromium, launchChromium } from './needs.js'
 
-const available = chromiumOrSkip()
+const available = hasChromium()
 
 // The screenshots in docs/ are refreshed only on request (UPDATE_SCREENSHOTS=1),
 // so that running the tests never changes tracked files.

@@ -13,9 +13,9 @@ import {
 } from './harness.js'
 import type { RunningChat, TestSocket } from './harness.js'
 import { expectRefusedMessages } from './message-input.js'
-import { findPostgres, requireService, uniqueName } from '../../../test/services.js'
+import { postgresUrlOrSkip, uniqueName } from './needs.js'
 
-const url = await requireService(findPostgres)
+const url = await postgresUrlOrSkip()
 const schema = uniqueName('chat_test')
 let chat: RunningChat
 

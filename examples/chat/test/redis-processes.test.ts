@@ -8,9 +8,9 @@ import { PASSWORD, api, joinWithCookie, register, uniqueRoom, uniqueUser } from 
 import type { RunningChat, TestSocket } from './harness.js'
 import { spawnChat } from './processes.js'
 import type { ChatProcess } from './processes.js'
-import { findRedis, requireService } from '../../../test/services.js'
+import { redisUrlOrSkip } from './needs.js'
 
-const redisUrl = await requireService(findRedis)
+const redisUrl = await redisUrlOrSkip()
 const dataDir = mkdtempSync(join(tmpdir(), 'chat-redis-'))
 const sockets: TestSocket[] = []
 let a: ChatProcess | undefined
