@@ -1,8 +1,7 @@
 /**
  * The checks every channel layer makes on what it is given, worded once:
- * channel and group names, the state of the layer, capacity, and
- * cancellation. (The message check is `requireMessage` in
- * `layer-message.ts`.)
+ * channel and group names, the message, the state of the layer, capacity,
+ * and cancellation.
  *
  * The naming rules are shared by every layer so that a name valid here is
  * valid for `channels_redis` and for Channels itself. Validation runs on
@@ -18,9 +17,11 @@ import {
   ChannelFull,
   InvalidChannelName,
   InvalidGroupName,
+  InvalidMessageType,
   LayerClosed,
   ReceiveCancelled,
 } from '../errors.js'
+import type { LayerMessage } from '../types.js'
 
 /** Names must be strictly shorter than this, as in Channels (`MAX_NAME_LENGTH`). */
 export const MAX_NAME_LENGTH = 100
@@ -65,6 +66,22 @@ export function requireValidChannelName(name: unknown): asserts name is string {
 /** Throws `InvalidGroupName` unless `name` is a valid group name. */
 export function requireValidGroupName(name: unknown): asserts name is string {
   if (!isValidGroupName(name)) throw new InvalidGroupName(`${GROUP_RULE}; got ${describeName(name)}.`)
+}
+
+/**
+ * Throws `InvalidMessageType` unless `message` is an object with a string
+ * `type`: the cheapest check that catches the usual mistakes (a string, a
+ * missing `type`).
+ *
+ * @internal
+ */
+export function requireMessage(message: unknown): asserts message is LayerMessage {
+  if (typeof message !== 'object' || message === null || typeof (message as LayerMessage).type !== 'string') {
+    throw new InvalidMessageType(
+      "A channel layer message must be an object with a string 'type', such as { type: 'chat.message' }; " +
+        `got ${message === null ? 'null' : typeof message === 'object' ? 'an object without one' : `a ${typeof message}`}.`,
+    )
+  }
 }
 
 /**

@@ -28,18 +28,17 @@ import {
   LAYER_EXTENSIONS,
   assertOpen,
   channelFull,
+  requireMessage,
   requireNotAborted,
   requireValidChannelName,
   requireValidGroupName,
 } from './layer-checks.js'
-import { requireMessage } from './layer-message.js'
 import { MemoryHistories } from './memory-history.js'
 import { MemoryPresence } from './memory-presence.js'
 import type { LayerPresence } from './presence.js'
 import { resolveLayerOptions } from './options.js'
-import { ChannelState } from './channel-state.js'
+import { ChannelState, ReceiveWaiter } from './channel-state.js'
 import type { ChannelWaiter } from './channel-state.js'
-import { ReceiveWaiter } from './receive-waiter.js'
 import { SweepTimer } from './sweep-timer.js'
 import { WatchedWaiter, watchFor } from './watched-waiter.js'
 

@@ -9,8 +9,7 @@
 
 import { ReceiveCancelled } from '../errors.js'
 import type { LayerMessage } from '../types.js'
-import { ReceiveWaiter } from './receive-waiter.js'
-import type { ChannelState } from './channel-state.js'
+import { ReceiveWaiter, type ChannelState } from './channel-state.js'
 
 /**
  * The waiters pending on one abort signal, and the one listener that cancels

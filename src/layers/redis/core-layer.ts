@@ -18,11 +18,14 @@ import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { withoutPosition, type GroupAddOptions, type GroupJoin, type HistoryRule } from '../history.js'
-import type { PresenceEvent } from '../presence.js'
 import { LISTEN, LISTENS_TO } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
-import { requireMessage } from '../layer-message.js'
+import {
+  requireMessage,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from '../layer-checks.js'
 import type { RedisShard } from './connection.js'
 import { CoreGroups } from './core-groups.js'
 import { CoreReaders } from './core-readers.js'
@@ -151,30 +154,24 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     await this.#groups.discard(group, channel, this.local.has(channel))
   }
 
-  /**
-   * Sends `message` to every member of `group`. For a group with history,
-   * the message is appended and its members read in one script call, so a
-   * channel joining meanwhile gets it either live or from the history.
-   */
-  async groupSend(group: string, message: LayerMessage): Promise<void> {
-    this.assertOpen('groupSend')
-    requireValidGroupName(group)
-    requireMessage(message)
-    const rule = this.history.ruleFor(group)
-    if (rule !== undefined) return this.#historySend(group, rule, message)
-    const now = Date.now()
-    const members = await this.#groups.members(group, now - this.#groupExpiryMs)
-    await this.#fanOut(group, members, message, now)
-  }
-
   /** @internal */
-  protected override async announce(group: string, event: PresenceEvent): Promise<void> {
-    if (this.closed) return
+  protected override async sendToGroup(group: string, message: LayerMessage): Promise<void> {
     const now = Date.now()
-    await this.#fanOut(group, await this.#groups.members(group, now - this.#groupExpiryMs), event, now)
+    await this.#fanOut(group, await this.#groups.members(group, now - this.#groupExpiryMs), message, now)
   }
 
-  async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+  /**
+   * The message is appended and the group's members read in one script
+   * call, so a channel joining meanwhile gets it either live or from the
+   * history.
+   *
+   * @internal
+   */
+  protected override async sendToGroupWithHistory(
+    group: string,
+    rule: HistoryRule,
+    message: LayerMessage,
+  ): Promise<void> {
     const now = Date.now()
     const groupKey = this.#groups.key(group)
     let appended

@@ -15,8 +15,7 @@
  */
 
 import type { LayerMessage } from '../../types.js'
-import { ChannelState } from '../channel-state.js'
-import { ReceiveWaiter } from '../receive-waiter.js'
+import { ChannelState, ReceiveWaiter } from '../channel-state.js'
 import type { PoppedEntry, QueueReader, QueueReaderOwner } from './queue-reader.js'
 
 /** What a named channel needs from its layer. @internal */

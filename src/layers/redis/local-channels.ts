@@ -13,9 +13,8 @@
 
 import type { LayerMessage } from '../../types.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { ChannelState } from '../channel-state.js'
+import { ChannelState, ReceiveWaiter } from '../channel-state.js'
 import { positionOf } from '../history.js'
-import { ReceiveWaiter } from '../receive-waiter.js'
 
 /** What became of a message handed to `deliver()`. @internal */
 export type Delivery = 'delivered' | 'queued' | 'full' | 'closed'

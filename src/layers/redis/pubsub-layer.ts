@@ -16,11 +16,14 @@ import type { LayerMessage } from '../../types.js'
 import { randomName } from '../../util/random-pool.js'
 import type { ChannelLayer, ReceiveOptions } from '../channel-layer.js'
 import { withoutPosition, type GroupAddOptions, type GroupJoin, type HistoryRule } from '../history.js'
-import type { PresenceEvent } from '../presence.js'
 import { LISTEN } from '../channel-listener.js'
 import type { ChannelListener } from '../channel-listener.js'
-import { requireNotAborted, requireValidChannelName, requireValidGroupName } from '../layer-checks.js'
-import { requireMessage } from '../layer-message.js'
+import {
+  requireMessage,
+  requireNotAborted,
+  requireValidChannelName,
+  requireValidGroupName,
+} from '../layer-checks.js'
 import type { RedisShard } from './connection.js'
 import { LocalMembership } from './local-membership.js'
 import type { RedisPubSubChannelLayerOptions } from './options.js'
@@ -183,19 +186,11 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
    * Publishes to the group's pub/sub channel. The members in this process
    * get the message from Redis like the others, and have it when this
    * returns: in order with every other group message, whoever sent it.
+   *
+   * @internal
    */
-  async groupSend(group: string, message: LayerMessage): Promise<void> {
-    this.assertOpen('groupSend')
-    requireValidGroupName(group)
-    requireMessage(message)
-    const rule = this.history.ruleFor(group)
-    if (rule !== undefined) return this.#historySend(group, rule, message)
-    await this.#publish(group, message)
-  }
-
-  /** @internal */
-  protected override async announce(group: string, event: PresenceEvent): Promise<void> {
-    if (!this.closed) await this.#publish(group, event)
+  protected override sendToGroup(group: string, message: LayerMessage): Promise<void> {
+    return this.#publish(group, message)
   }
 
   /**
@@ -204,8 +199,14 @@ export class RedisPubSubChannelLayer extends RedisLayerBase implements ChannelLa
    * message can be stamped there (no encryption, one shard), else in two
    * steps. Either way a member that subscribed before the append receives
    * it live, and one that subscribed after reads it from the history.
+   *
+   * @internal
    */
-  async #historySend(group: string, rule: HistoryRule, message: LayerMessage): Promise<void> {
+  protected override async sendToGroupWithHistory(
+    group: string,
+    rule: HistoryRule,
+    message: LayerMessage,
+  ): Promise<void> {
     const name = this.#groupPrefix + group
     const shard = this.shardFor(name)
     const plain = withoutPosition(message)

@@ -13,8 +13,14 @@ import { randomBytes } from 'node:crypto'
 import type { ChannelFull } from '../../errors.js'
 import type { LayerMessage } from '../../types.js'
 import { capacityFor } from '../capacity.js'
-import { NO_HISTORY, type GroupJoin, type StreamPosition } from '../history.js'
-import { LAYER_EXTENSIONS, assertOpen, channelFull } from '../layer-checks.js'
+import { NO_HISTORY, type GroupJoin, type HistoryRule, type StreamPosition } from '../history.js'
+import {
+  LAYER_EXTENSIONS,
+  assertOpen,
+  channelFull,
+  requireMessage,
+  requireValidGroupName,
+} from '../layer-checks.js'
 import type { LayerPresence, PresenceEvent } from '../presence.js'
 import { RedisShard, shardFor } from './connection.js'
 import { LayerWarnings } from './layer-warnings.js'
@@ -64,6 +70,8 @@ export abstract class RedisLayerBase {
   /** @internal */
   protected closed = false
   readonly #name: LayerName
+  /** Whether any group has a history rule. */
+  readonly #hasHistory: boolean
   readonly #watchers = new Set<(event: RedisConnectionEvent) => void>()
   /** msgpack without prefix or encryption: local deliveries get a decoded copy, as remote ones do. */
   readonly #plain = new WireFormat({ randomPrefixLength: 0 })
@@ -83,6 +91,7 @@ export abstract class RedisLayerBase {
   ) {
     const resolved = resolveRedisOptions(options, name)
     this.#name = name
+    this.#hasHistory = resolved.history.length > 0
     this.options = resolved
     this.warnings = new LayerWarnings(name)
     this.wire = new WireFormat({
@@ -119,8 +128,35 @@ export abstract class RedisLayerBase {
     })
   }
 
+  /**
+   * Sends `message` to every member of `group`, in this process and the
+   * others. A group with a history rule gets the message appended to its
+   * history too, with its position.
+   */
+  async groupSend(group: string, message: LayerMessage): Promise<void> {
+    this.assertOpen('groupSend')
+    requireValidGroupName(group)
+    requireMessage(message)
+    // Most groups have no history: without rules, no history code runs on this path.
+    const rule = this.#hasHistory ? this.history.ruleFor(group) : undefined
+    if (rule !== undefined) return this.sendToGroupWithHistory(group, rule, message)
+    return this.sendToGroup(group, message)
+  }
+
+  /** Sends `message` to `group`'s members, outside any history. @internal */
+  protected abstract sendToGroup(group: string, message: LayerMessage): Promise<void>
+
+  /** Appends `message` to `group`'s history and sends it, with its position, to the members. @internal */
+  protected abstract sendToGroupWithHistory(
+    group: string,
+    rule: HistoryRule,
+    message: LayerMessage,
+  ): Promise<void>
+
   /** Sends a presence event to `group`'s members, outside its history. @internal */
-  protected abstract announce(group: string, event: PresenceEvent): Promise<void>
+  protected async announce(group: string, event: PresenceEvent): Promise<void> {
+    if (!this.closed) await this.sendToGroup(group, event)
+  }
 
   /**
    * A `groupAdd` with history: `join` makes the membership; for a channel
