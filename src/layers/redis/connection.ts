@@ -22,7 +22,7 @@ import { requirePeer } from '../../util/optional-peer.js'
 import { settledWithin } from '../../util/settled-within.js'
 import { consistentHash } from './consistent-hash.js'
 import type { ResolvedHost } from './options.js'
-import { defineScripts, type ScriptedRedis } from './scripts.js'
+import { defineScripts, packPublishes, type ScriptedRedis } from './scripts.js'
 
 const ioredis = requirePeer<typeof Ioredis>('ioredis', 'The Redis channel layers (tschannels/layers/redis)')
 
@@ -307,7 +307,7 @@ export class RedisShard {
       sent =
         waiters.length === 1
           ? this.commands.publish(args[0]!, args[1] as Buffer)
-          : this.track(this.commands.tschannelsPublish(...args))
+          : this.track(this.commands.tschannelsPublish(packPublishes(args)))
     }
     sent.then(
       (replies) => {

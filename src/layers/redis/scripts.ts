@@ -76,10 +76,23 @@ return full
 
 /**
  * Several PUBLISHes in one call, in order (the pub/sub layer's publishes of
- * one tick). ARGV: channel, payload, channel, payload, …
+ * one tick). ARGV[1]: the publishes packed by `packPublishes()`, each a
+ * 4-byte big-endian length and the channel name, then a length and the
+ * payload. One argument instead of two per publish: ioredis's cost per
+ * argument was most of what a batch cost this process (`npm run
+ * bench:layers`, pub/sub round trips).
  */
 const PUBLISH_MANY = `
-for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+local packed, at = ARGV[1], 1
+while at <= #packed do
+  local length
+  length, at = struct.unpack('>I4', packed, at)
+  local channel = string.sub(packed, at, at + length - 1)
+  at = at + length
+  length, at = struct.unpack('>I4', packed, at)
+  redis.call('PUBLISH', channel, string.sub(packed, at, at + length - 1))
+  at = at + length
+end
 return 0
 `
 
@@ -256,8 +269,8 @@ export interface LayerScripts {
   tschannelsGroupMembers(key: string, joinedBefore: number): Promise<string[]>
   /** See `GROUP_ADD`. */
   tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): Promise<number>
-  /** See `PUBLISH_MANY`: channel, payload, channel, payload, … */
-  tschannelsPublish(...channelsAndPayloads: Array<string | Buffer>): Promise<number>
+  /** See `PUBLISH_MANY`: the publishes packed by `packPublishes()`. */
+  tschannelsPublish(packed: Buffer): Promise<number>
   /** See `GROUP_SEND`: `keys` then the arguments; returns the 1-based indexes of full keys. */
   tschannelsGroupSend(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
   /** See `HISTORY_PUBLISH`: per publish, 0 or `{ epoch, offset }`. */
@@ -286,6 +299,34 @@ export interface LayerScripts {
 export type ScriptPipeline = ChainableCommander & {
   tschannelsGroupAdd(key: string, channel: string, score: number, expiryMs: number): ScriptPipeline
   tschannelsPresencePut(hash: string, expiries: string, ...args: Arg[]): ScriptPipeline
+}
+
+/**
+ * Packs publishes for `PUBLISH_MANY`: `channelsAndPayloads` alternates
+ * channel names and payloads.
+ *
+ * @internal
+ */
+export function packPublishes(channelsAndPayloads: ReadonlyArray<string | Buffer>): Buffer {
+  let size = 0
+  for (let at = 0; at < channelsAndPayloads.length; at += 2) {
+    size +=
+      8 +
+      Buffer.byteLength(channelsAndPayloads[at] as string) +
+      (channelsAndPayloads[at + 1] as Buffer).length
+  }
+  const packed = Buffer.allocUnsafe(size)
+  let offset = 0
+  for (let at = 0; at < channelsAndPayloads.length; at += 2) {
+    const written = packed.write(channelsAndPayloads[at] as string, offset + 4)
+    packed.writeUInt32BE(written, offset)
+    offset += 4 + written
+    const payload = channelsAndPayloads[at + 1] as Buffer
+    packed.writeUInt32BE(payload.length, offset)
+    payload.copy(packed, offset + 4)
+    offset += 4 + payload.length
+  }
+  return packed
 }
 
 /** A connection with the core layer's scripts defined. @internal */
