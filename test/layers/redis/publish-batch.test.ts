@@ -42,8 +42,8 @@ describe.skipIf(skipReason !== undefined)('the pub/sub layer publishing a tick a
       receiver.newChannel(),
     ])
     // Connected first: the sends below then share one tick, and one call.
-    await sender.send(channels[0]!, { type: 'warm-up' })
-    expect((await receiver.receive(channels[0]!)).type).toBe('warm-up')
+    await sender.send(channels[0], { type: 'warm-up' })
+    expect((await receiver.receive(channels[0])).type).toBe('warm-up')
 
     const sends: Promise<void>[] = []
     for (let n = 0; n < 60; n++) sends.push(sender.send(channels[n % 3]!, payloadFor(n)))
