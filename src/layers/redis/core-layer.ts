@@ -29,6 +29,7 @@ import {
 import type { RedisShard } from './connection.js'
 import { CoreGroups } from './core-groups.js'
 import { CoreReaders } from './core-readers.js'
+import { CoreSends } from './core-sends.js'
 import { planGroupSend } from './group-send-plan.js'
 import type { RedisChannelLayerOptions } from './options.js'
 import { RedisLayerBase } from './redis-layer-base.js'
@@ -60,6 +61,8 @@ import { isConnectionError, rethrow } from './redis-errors.js'
 export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   readonly #groups: CoreGroups
   readonly #readers: CoreReaders
+  /** This tick's direct sends, one script call per shard. */
+  readonly #sends: CoreSends
   readonly #expiryMs: number
   readonly #groupExpiryMs: number
   #lastScoreMs = 0
@@ -76,6 +79,7 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     }))
     this.#expiryMs = this.options.expiry * 1000
     this.#groupExpiryMs = this.options.groupExpiry * 1000
+    this.#sends = new CoreSends(this.#expiryMs)
     const reading = { shards: this.shards, wire: this.wire, local: this.local, warnings: this.warnings }
     this.#readers = new CoreReaders({ ...reading, expiryMs: this.#expiryMs }, this.options.prefix)
     this.#groups = new CoreGroups(this.options.prefix, this.#groupExpiryMs, (name) => this.shardFor(name))
@@ -99,18 +103,16 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     const now = Date.now()
     let queued: number | undefined
     try {
-      const client = shard.isUp ? shard.commands : await shard.ready()
+      if (!shard.isUp) await shard.ready()
       const capacity = capacityArg(this.capacityOf(channel))
       const key = this.options.prefix + routing
-      queued = await shard.track(
-        client.tschannelsSend(
-          key,
-          this.#expiredBefore(now),
-          capacity,
-          this.#nextScore(),
-          member,
-          this.#expiryMs,
-        ),
+      queued = await this.#sends.add(
+        shard,
+        key,
+        this.#expiredBefore(now),
+        capacity,
+        this.#nextScore(),
+        member,
       )
     } catch (error) {
       rethrow(error, shard)
@@ -208,6 +210,8 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
       for (const channel of plan.local) if (this.local.deliver(channel, copy) === 'full') skipped++
     }
     const score = this.#nextScore()
+    // The tick's direct sends go first: they were made before this message, and their scores are lower.
+    this.#sends.flush()
     const writes = [...plan.remote].map(async ([index, batch]) => {
       const payloads = batch.channels.map((channels) => this.wire.encode(message, channels))
       const capacities = batch.channels.map((channels) => capacityArg(this.capacityOf(channels[0]!)))
@@ -239,6 +243,8 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
   /** Deletes every key under the prefix on every shard, then empties the local buffers. */
   async flush(): Promise<void> {
     this.assertOpen('flush')
+    // Sends made before the flush are flushed with the rest.
+    this.#sends.flush()
     this.#groups.clear()
     this.presenceStore.clear()
     try {
@@ -255,6 +261,8 @@ export class RedisChannelLayer extends RedisLayerBase implements ChannelLayer {
     if (this.closed) return
     await this.presenceStore.close()
     this.closed = true
+    // Sends made in the same tick as close() go out before the connections close.
+    this.#sends.flush()
     this.#groups.clear()
     await this.#readers.close()
     await Promise.all(this.shards.map((shard) => shard.close()))
