@@ -23,6 +23,12 @@ interface Tree {
   child: ChildProcess
   output: () => string
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /**
+   * Resolves once every process holding the output pipes has closed them,
+   * and all they wrote has been read: a process can be gone before its
+   * last lines reach this one.
+   */
+  outputClosed: Promise<void>
 }
 
 /** Starts `command` in a process group of its own, which is killed whatever happens when the test ends. */
@@ -46,7 +52,8 @@ function start(command: string, args: string[], cwd: string, env: NodeJS.Process
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   )
-  return { child, output: () => output, exited }
+  const outputClosed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  return { child, output: () => output, exited, outputClosed }
 }
 
 /** Resolves with the port and pids of the servers once `count` of them listen. */
@@ -119,6 +126,7 @@ describe('stopping the process the user started', { timeout: 180_000 }, () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
     tree.child.kill('SIGTERM')
     await gone(pids)
+    await tree.outputClosed
     expect(tree.output()).toContain('Received SIGTERM; draining connections')
     expect(tree.output()).not.toContain('exiting without waiting')
     // npm waited for the server it started.
@@ -134,6 +142,7 @@ describe('stopping the process the user started', { timeout: 180_000 }, () => {
     // What a terminal does on Ctrl-C: npm gets it, forwards it, and the server gets it directly too.
     process.kill(-tree.child.pid!, 'SIGINT')
     await gone(pids)
+    await tree.outputClosed
     expect(tree.output()).toContain('Received SIGINT; draining connections')
     expect(tree.output()).not.toContain('exiting without waiting')
   })
@@ -150,6 +159,7 @@ describe('stopping the process the user started', { timeout: 180_000 }, () => {
     tree.child.kill('SIGTERM')
     expect((await close).code).toBe(1001)
     await gone(pids)
+    await tree.outputClosed
     expect(tree.output()).toContain('fixture: disconnect 1001')
   })
 
