@@ -3,8 +3,7 @@
  * written as one script call (`SEND_MANY`): a process that answers twenty
  * consumers in one tick makes one call, not twenty. What ioredis spends
  * per command is most of what a send costs this process (`npm run
- * bench:layers`, core round trips); a tick with a single send makes the
- * plain `SEND` call, which costs less than a batch of one.
+ * bench:layers`, core round trips).
  *
  * Order: the sends of a tick run in the order they were made, before
  * anything the layer writes on the shard after `flush()`; the layer
@@ -89,23 +88,8 @@ export class CoreSends {
   }
 
   #write({ shard, keys, args, waiters }: PendingSends): void {
-    const client = shard.commands
-    const call =
-      keys.length === 1
-        ? client.tschannelsSend(
-            keys[0]!,
-            args[0] as number,
-            args[1] as number,
-            args[2] as number,
-            args[3] as Buffer,
-            this.#expiryMs,
-          )
-        : client.tschannelsSendMany(keys.length, ...keys, this.#expiryMs, ...args)
-    shard.track(call as Promise<number | number[]>).then(
-      (replies) => {
-        if (typeof replies === 'number') waiters[0]!(undefined, replies)
-        else waiters.forEach((settle, index) => settle(undefined, replies[index]!))
-      },
+    shard.track(shard.commands.tschannelsSendMany(keys.length, ...keys, this.#expiryMs, ...args)).then(
+      (replies) => waiters.forEach((settle, index) => settle(undefined, replies[index]!)),
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(`A send to Redis failed: ${String(error)}`)
         for (const settle of waiters) settle(failure, 0)

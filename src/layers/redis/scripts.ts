@@ -26,22 +26,10 @@ import {
 type Arg = string | number | Buffer
 
 /**
- * A direct send. KEYS[1] the channel's sorted set; ARGV: expired-before
- * score, capacity (-1: none), score, member, expiry in ms.
- * Returns 1 when queued, 0 when the channel is full.
- */
-const SEND = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local capacity = tonumber(ARGV[2])
-if capacity >= 0 and redis.call('ZCARD', KEYS[1]) >= capacity then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1
-`
-
-/**
- * The direct sends of one tick on one shard, in order, each as `SEND`.
- * KEYS: one channel key per send (a key may repeat); ARGV[1] expiry in ms,
+ * The direct sends of one tick on one shard, in order: each trims its
+ * channel's expired messages, checks its capacity, adds its member and
+ * renews the key's expiry. KEYS: one channel key per send (a key may
+ * repeat); ARGV[1] expiry in ms,
  * then per send: expired-before score, capacity (-1: none), score, member.
  * Returns per send 1 when queued, 0 when the channel was full.
  */
@@ -130,15 +118,6 @@ return 0
 
 /** The layers' scripts, as methods of a connection they were defined on. @internal */
 export interface LayerScripts {
-  /** See `SEND`: 1 when queued, 0 when the channel is full. */
-  tschannelsSend(
-    key: string,
-    expiredBefore: number,
-    capacity: number,
-    score: number,
-    member: Buffer,
-    expiryMs: number,
-  ): Promise<number>
   /** See `SEND_MANY`: `keys`, then the expiry and four arguments per send; per send 1 or 0. */
   tschannelsSendMany(numberOfKeys: number, ...keysAndArgs: Arg[]): Promise<number[]>
   /** See `GROUP_MEMBERS`. */
@@ -215,7 +194,6 @@ export type ScriptedRedis = Redis & LayerScripts
  * @internal
  */
 export function defineScripts(client: Redis): ScriptedRedis {
-  client.defineCommand('tschannelsSend', { numberOfKeys: 1, lua: SEND })
   client.defineCommand('tschannelsSendMany', { lua: SEND_MANY })
   client.defineCommand('tschannelsGroupMembers', { numberOfKeys: 1, lua: GROUP_MEMBERS })
   client.defineCommand('tschannelsGroupAdd', { numberOfKeys: 1, lua: GROUP_ADD })
